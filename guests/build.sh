@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The crtlab authors.
+#
+# guests/build.sh - rebuilds crtlab's guest programs from source.
+#
+#   guests/build.sh              build into guests/ (the committed artifacts)
+#   guests/build.sh --out DIR    build into DIR instead (same layout as guests/)
+#   guests/build.sh --check      build into a temporary folder and compare every
+#                                committed artifact with the rebuilt one
+#
+# The build is reproducible: the same sources give byte-identical .exe and
+# .pdb files in any folder, so CI can check that the committed binaries are
+# the ones the sources produce. It needs clang-19, lld-19 and llvm-19 (Debian
+# packages of those names). Intermediate files (.obj, .lib) stay in a temporary
+# folder. See guests/README.md for what each guest is for.
+
+set -euo pipefail
+
+usage() {
+    sed -n '7,10p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+out_dir=""
+check=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --out)
+            [ $# -ge 2 ] || { echo "build.sh: --out needs a folder" >&2; exit 2; }
+            out_dir="$2"
+            shift 2
+            ;;
+        --check)
+            check=1
+            shift
+            ;;
+        -h|--help)
+            usage
+            exit 0
+            ;;
+        *)
+            echo "build.sh: unknown argument '$1'" >&2
+            usage >&2
+            exit 2
+            ;;
+    esac
+done
+if [ "$check" = 1 ] && [ -n "$out_dir" ]; then
+    echo "build.sh: --check and --out cannot be combined" >&2
+    exit 2
+fi
+
+# Everything is compiled from the repository root with repository-relative
+# source paths: that is what ends up in the PDBs (as C:\crtlab\guests\...).
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+# --- tools -------------------------------------------------------------------
+
+llvm_bin=/usr/lib/llvm-19/bin
+CLANG=clang-19
+LLD_LINK=lld-link-19
+LLVM_LIB=llvm-lib-19
+DLLTOOL=$llvm_bin/llvm-dlltool
+OBJDUMP=llvm-objdump-19
+PDBUTIL=llvm-pdbutil-19
+SYMBOLIZER=$llvm_bin/llvm-symbolizer
+
+missing=()
+for tool in "$CLANG" "$LLD_LINK" "$LLVM_LIB" "$DLLTOOL" "$OBJDUMP" "$PDBUTIL" "$SYMBOLIZER" llvm-readobj-19; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "build.sh: missing tools: ${missing[*]}" >&2
+    echo "build.sh: install the Debian packages clang-19, lld-19 and llvm-19" >&2
+    echo "          (apt-get install clang-19 lld-19 llvm-19)" >&2
+    exit 1
+fi
+clang_version="$("$CLANG" --version | head -n 1)"
+case "$clang_version" in
+    *"clang version 19."*) ;;
+    *)
+        echo "build.sh: $CLANG reports '$clang_version', expected clang 19" >&2
+        exit 1
+        ;;
+esac
+
+# --- folders -----------------------------------------------------------------
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/crtlab-guests.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+if [ "$check" = 1 ]; then
+    out="$work/out"
+elif [ -n "$out_dir" ]; then
+    mkdir -p "$out_dir"
+    out="$(cd "$out_dir" && pwd)"
+else
+    out="$repo_root/guests"
+fi
+mkdir -p "$out/tests/bad"
+
+# Objects go to $work/obj/<source path without guests/>.obj. The object name
+# recorded in the debug info is that path relative to $work, so it does not
+# depend on where $work is.
+obj_of() {
+    local src="${1#guests/}"
+    echo "obj/${src%.*}.obj"
+}
+
+# --- compiler flags ----------------------------------------------------------
+
+common_flags=(
+    -ffile-compilation-dir=.
+    -fno-exceptions -fno-rtti
+    -ffreestanding -fasynchronous-unwind-tables -fno-stack-protector -mno-stack-arg-probe
+    -nostdlibinc -isystem guests/runtime/include
+    -Wall -Wextra -Werror
+)
+x64=(--target=x86_64-pc-windows-msvc)
+
+# The runtime is built the way Microsoft builds its CRT: optimized, with
+# line and inlinee information (S_INLINESITE records for invoke_main).
+runtime_flags=("${x64[@]}" -O2 -g -gcodeview "${common_flags[@]}")
+
+# Guest programs are built like the exercise's `cl /EHsc /std:c++17 /W4 x.cpp
+# /link /DEBUG`: no optimization and no line information, so their PDB has
+# only public symbols for them.
+guest_cxx_flags=("${x64[@]}" -O0 "${common_flags[@]}")
+guest_c_flags=("${x64[@]}" -std=c11 -O0 "${common_flags[@]}")
+
+compile() {
+    # compile <source> <flags...>
+    local src="$1"
+    shift
+    local obj
+    obj="$(obj_of "$src")"
+    mkdir -p "$work/$(dirname "$obj")"
+    local lang_flags=()
+    case "$src" in
+        *.cpp) lang_flags=(-std=c++17) ;;
+    esac
+    "$CLANG" "$@" "${lang_flags[@]}" -Xclang "-object-file-name=$obj" -c "$src" -o "$work/$obj"
+}
+
+# --- runtime -----------------------------------------------------------------
+
+runtime_sources=(
+    guests/runtime/vcstartup/exe_main.cpp
+    guests/runtime/vcstartup/gs_support.cpp
+    guests/runtime/vcstartup/initializers.cpp
+    guests/runtime/vcstartup/atexit.cpp
+    guests/runtime/vcstartup/new_scalar.cpp
+    guests/runtime/vcstartup/new_array.cpp
+    guests/runtime/vcstartup/delete_scalar.cpp
+    guests/runtime/vcstartup/delete_scalar_size.cpp
+    guests/runtime/vcstartup/delete_array.cpp
+    guests/runtime/vcstartup/delete_array_size.cpp
+    guests/runtime/vcstartup/throw_bad_alloc.cpp
+    guests/runtime/vcruntime/memory.cpp
+    guests/runtime/ucrt/heap/heap_handle.cpp
+    guests/runtime/ucrt/heap/malloc.cpp
+    guests/runtime/ucrt/heap/malloc_base.cpp
+    guests/runtime/ucrt/heap/calloc.cpp
+    guests/runtime/ucrt/heap/calloc_base.cpp
+    guests/runtime/ucrt/heap/realloc.cpp
+    guests/runtime/ucrt/heap/realloc_base.cpp
+    guests/runtime/ucrt/heap/free.cpp
+    guests/runtime/ucrt/heap/free_base.cpp
+    guests/runtime/ucrt/heap/msize.cpp
+    guests/runtime/ucrt/heap/new_handler.cpp
+    guests/runtime/ucrt/internal/initialization.cpp
+    guests/runtime/ucrt/startup/argv_parsing.cpp
+    guests/runtime/ucrt/startup/environment.cpp
+    guests/runtime/ucrt/startup/initterm.cpp
+    guests/runtime/ucrt/startup/terminators.cpp
+    guests/runtime/ucrt/startup/onexit.cpp
+    guests/runtime/ucrt/startup/exit.cpp
+    guests/runtime/ucrt/startup/abort.cpp
+    guests/runtime/ucrt/misc/errno.cpp
+    guests/runtime/ucrt/misc/fatal_error.cpp
+    guests/runtime/ucrt/string/strlen.cpp
+)
+
+runtime_objs=()
+for src in "${runtime_sources[@]}"; do
+    compile "$src" "${runtime_flags[@]}"
+    runtime_objs+=("$(obj_of "$src")")
+done
+
+# From here on, paths are relative to $work, so that the linker command lines
+# (which lld records in the PDB) are the same in every build.
+cd "$work"
+"$LLVM_LIB" /nologo /out:crtlab_runtime.lib "${runtime_objs[@]}"
+"$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/runtime/kernel32.def" -l kernel32.lib
+"$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_unimplemented.def" -l kernel32_unimplemented.lib
+cd "$repo_root"
+
+# --- linking -----------------------------------------------------------------
+
+link_flags=(
+    /nologo /machine:x64 /subsystem:console /entry:mainCRTStartup
+    /nodefaultlib /dynamicbase /base:0x140000000 /Brepro
+)
+
+link_exe() {
+    # link_exe <output relative to $out> <debug: yes|no> <objs and libs relative to $work...>
+    local output="$1" debug="$2"
+    shift 2
+    local name
+    name="$(basename "$output" .exe)"
+    local debug_flags=()
+    if [ "$debug" = yes ]; then
+        debug_flags=(/debug "/pdb:$name.pdb" "/pdbaltpath:$name.pdb" '/pdbsourcepath:C:\crtlab')
+    fi
+    (
+        cd "$work"
+        rm -f "$name.exe" "$name.pdb"
+        "$LLD_LINK" "${link_flags[@]}" "${debug_flags[@]}" "/out:$name.exe" "$@"
+        cp "$name.exe" "$out/$output"
+        if [ "$debug" = yes ]; then
+            cp "$name.pdb" "$out/${output%.exe}.pdb"
+        fi
+    )
+}
+
+# The exercise program.
+compile guests/allocate/allocate.cpp "${guest_cxx_flags[@]}"
+link_exe allocate.exe yes "$(obj_of guests/allocate/allocate.cpp)" crtlab_runtime.lib kernel32.lib
+
+# Test guests.
+for name in hello fault_av divide_zero int3 heap_overrun loop; do
+    compile "guests/tests/$name.c" "${guest_c_flags[@]}"
+    link_exe "tests/$name.exe" no "$(obj_of "guests/tests/$name.c")" crtlab_runtime.lib kernel32.lib
+done
+compile guests/tests/unimplemented.c "${guest_c_flags[@]}"
+link_exe tests/unimplemented.exe yes "$(obj_of guests/tests/unimplemented.c)" crtlab_runtime.lib \
+    kernel32.lib kernel32_unimplemented.lib
+
+# Bad images for the loader's error paths.
+bad_c_flags=(-O1 -ffreestanding -fno-stack-protector -nostdlibinc -ffile-compilation-dir=. -Wall -Wextra -Werror)
+"$CLANG" --target=i686-pc-windows-msvc "${bad_c_flags[@]}" -c guests/tests/bad/tiny.c -o "$work/tiny_x86.obj"
+"$CLANG" --target=aarch64-pc-windows-msvc "${bad_c_flags[@]}" -c guests/tests/bad/tiny.c -o "$work/tiny_arm64.obj"
+"$CLANG" "${x64[@]}" "${bad_c_flags[@]}" -c guests/tests/bad/lib.c -o "$work/lib.obj"
+(
+    cd "$work"
+    bad_link=(/nologo /nodefaultlib /Brepro /subsystem:console)
+    "$LLD_LINK" "${bad_link[@]}" /machine:x86 /entry:entry /out:x86.exe tiny_x86.obj
+    "$LLD_LINK" "${bad_link[@]}" /machine:arm64 /entry:entry /out:arm64.exe tiny_arm64.obj
+    "$LLD_LINK" "${bad_link[@]}" /machine:x64 /dll /noentry /noimplib /out:lib.dll lib.obj
+    cp x86.exe arm64.exe lib.dll "$out/tests/bad/"
+)
+
+# --- checks ------------------------------------------------------------------
+
+# The exercise transcript (seed 000) fixes the frame sizes of the functions in
+# the allocation stacks and the source lines of three calls; verify them on
+# the objects just built, so an edit that breaks them fails here.
+bash "$repo_root/guests/verify_layout.sh" "$out"
+
+artifacts=(
+    allocate.exe allocate.pdb
+    tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
+    tests/heap_overrun.exe tests/loop.exe tests/unimplemented.exe tests/unimplemented.pdb
+    tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll
+)
+
+if [ "$check" = 1 ]; then
+    status=0
+    for artifact in "${artifacts[@]}"; do
+        committed="$repo_root/guests/$artifact"
+        if [ ! -f "$committed" ]; then
+            echo "build.sh --check: guests/$artifact is missing (run guests/build.sh and commit it)" >&2
+            status=1
+        elif ! cmp -s "$committed" "$out/$artifact"; then
+            echo "build.sh --check: guests/$artifact differs from a rebuild of its sources" >&2
+            status=1
+        fi
+    done
+    if [ "$status" != 0 ]; then
+        echo "build.sh --check: FAILED; rebuild with guests/build.sh and commit the results" >&2
+        exit 1
+    fi
+    echo "build.sh --check: all ${#artifacts[@]} guest artifacts match a rebuild"
+else
+    echo "build.sh: built ${#artifacts[@]} artifacts into $out"
+fi

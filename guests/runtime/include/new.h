@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (C) 2026 The crtlab authors.
+//
+// new.h - the CRT's new handler: a function that operator new (and malloc,
+// in new mode 1) calls when the heap is out of memory.
+
+#pragma once
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// A new handler returns non-zero if it freed memory and the allocation
+// should be retried, or zero to give up.
+typedef int(__cdecl* _PNH)(size_t);
+
+_PNH __cdecl _set_new_handler(_PNH new_handler);
+_PNH __cdecl _query_new_handler(void);
+int __cdecl _callnewh(size_t size);
+
+int __cdecl _set_new_mode(int new_mode);
+int __cdecl _query_new_mode(void);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,21 @@
+//! `g` (go) and `gu` (go up: run to the return address of the current function).
+
+use super::super::execution::RunMode;
+use super::super::session::{CmdError, CmdResult, Session};
+use super::Command;
+
+pub fn run_g(s: &mut Session, c: &Command) -> CmdResult {
+    s.require_runnable()?;
+    if !c.args.trim().is_empty() {
+        return Err(CmdError::Text(format!("crtlab: '{}' with arguments is not supported; set a breakpoint and use g", c.name)));
+    }
+    Ok(s.resume(RunMode::Go))
+}
+
+pub fn run_gu(s: &mut Session, c: &Command) -> CmdResult {
+    s.require_runnable()?;
+    if !c.args.trim().is_empty() {
+        return Err(CmdError::syntax(c.at(super::skip_ws(c.args, 0))));
+    }
+    Ok(s.resume(RunMode::GoUp))
+}

@@ -1,0 +1,21 @@
+//! `!heap`: the NT heaps of the process, read from guest memory (PEB.ProcessHeaps).
+
+use super::super::session::{CmdError, CmdResult, Session};
+use super::Command;
+use crate::layout::PEB;
+use crate::process::environment::{PEB_NUMBER_OF_HEAPS, PEB_PROCESS_HEAPS};
+use crate::process::memory::GuestMemory;
+
+/// The heap handles in PEB order.
+pub fn process_heaps(s: &Session) -> Vec<u64> {
+    let cpu = &s.process.cpu;
+    let n = cpu.read_u32(PEB + PEB_NUMBER_OF_HEAPS).unwrap_or(0).min(64);
+    let array = cpu.read_u64(PEB + PEB_PROCESS_HEAPS).unwrap_or(0);
+    (0..u64::from(n)).filter_map(|i| cpu.read_u64(array + 8 * i).ok()).collect()
+}
+
+pub fn run(s: &mut Session, c: &Command) -> CmdResult {
+    let heaps = process_heaps(s);
+    let out = crate::heap::ext::command(&s.process.cpu, &heaps, c.args.trim());
+    out.map_err(CmdError::Text)
+}

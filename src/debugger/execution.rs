@@ -1,0 +1,223 @@
+//! Run control: `g`, `t`, `p`, `gu`. Stepping over a call or returning from a function
+//! uses a temporary breakpoint on the one address involved (plus a stack-pointer check for
+//! recursion), never a hook over all code.
+
+use iced_x86::{Decoder, DecoderOptions, FlowControl};
+
+use super::breakpoints::BreakpointList;
+use super::events::exception_header;
+use super::session::{CmdError, Session, StopState};
+use crate::process::memory::GuestMemory;
+use crate::process::RunEvent;
+use crate::system::status;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    Go,
+    StepInto,
+    StepOver,
+    GoUp,
+}
+
+/// A temporary stop: at `addr` once rsp has climbed to at least `min_sp`.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    addr: u64,
+    min_sp: u64,
+}
+
+impl Session {
+    /// Errors if there is nothing to run (WinDbg's caret error under the command).
+    pub fn require_runnable(&self) -> Result<(), CmdError> {
+        if let StopState::Terminated(_) = self.stop {
+            return Err(CmdError::caret("No runnable debuggees", 0));
+        }
+        Ok(())
+    }
+
+    /// Keeps the CPU's code hooks equal to the enabled breakpoints plus `extra`.
+    fn sync_hooks(&mut self, extra: Option<u64>) {
+        let mut want = self.breakpoints.hooked_addresses();
+        if let Some(e) = extra {
+            want.push(e);
+        }
+        for a in self.process.cpu.breakpoint_addresses() {
+            if !want.contains(&a) {
+                self.process.cpu.clear_breakpoint(a);
+            }
+        }
+        for a in want {
+            let _ = self.process.cpu.set_breakpoint(a);
+        }
+    }
+
+    /// Resumes the target in `mode` and returns what the debugger prints until it stops.
+    pub fn resume(&mut self, mode: RunMode) -> String {
+        let mut out = String::new();
+        match self.stop.clone() {
+            StopState::Terminated(_) => return out,
+            StopState::Exiting(code) => {
+                // The process finishes dying; nothing more runs.
+                self.stop = StopState::Terminated(code);
+                if self.options.skip_final_break {
+                    self.finished = true;
+                }
+                return out;
+            }
+            StopState::Exception { event, second_chance } => {
+                if event.code == status::BREAKPOINT && !second_chance {
+                    // Continue after a hard-coded `int 3`.
+                    if self.process.cpu.rip() == event.address {
+                        let rip = event.address + event.skip;
+                        self.process.cpu.set_rip(rip);
+                    }
+                } else if !second_chance {
+                    // No exception handler runs under crtlab: the exception comes back as
+                    // a second-chance event.
+                    out.push_str(&self.exception_report(&event, true));
+                    self.stop = StopState::Exception { event, second_chance: true };
+                    return out;
+                } else {
+                    // Unhandled: the process ends with the exception code.
+                    self.process.terminate(event.code);
+                    return out + &self.report_exit(event.code);
+                }
+            }
+            _ => {}
+        }
+        let rip = self.process.cpu.rip();
+        let target = match mode {
+            RunMode::StepOver => self.step_over_target(rip),
+            RunMode::GoUp => match self.go_up_target() {
+                Some(t) => Some(t),
+                None => return "Unable to find a return address for this frame\n".into(),
+            },
+            _ => None,
+        };
+        let step = mode == RunMode::StepInto || (mode == RunMode::StepOver && target.is_none());
+        self.sync_hooks(target.map(|t| t.addr));
+        if self.process.cpu.has_breakpoint(rip) {
+            self.process.cpu.skip_breakpoint_once(rip);
+        }
+        loop {
+            let ev = self.process.run(step);
+            out.push_str(&self.drain_output());
+            match ev {
+                RunEvent::Breakpoint(addr) => {
+                    if let Some(t) = target {
+                        if addr == t.addr && self.process.cpu.rsp() >= t.min_sp {
+                            self.stop = StopState::Step;
+                            out.push_str(&self.current_instruction());
+                            break;
+                        }
+                    }
+                    match hit_breakpoint(&mut self.breakpoints, addr) {
+                        Some(id) => {
+                            out.push_str(&format!("Breakpoint {id} hit\n"));
+                            out.push_str(&self.current_instruction());
+                            self.stop = StopState::Breakpoint(id);
+                            let bp = self.breakpoints.get(id).cloned();
+                            if let Some(bp) = bp {
+                                if bp.one_shot {
+                                    self.breakpoints.remove(id);
+                                }
+                                if let Some(cmd) = bp.command {
+                                    self.sync_hooks(None);
+                                    out.push_str(&self.execute(&cmd));
+                                    return out;
+                                }
+                            }
+                            break;
+                        }
+                        None => {
+                            self.process.cpu.skip_breakpoint_once(addr);
+                            continue;
+                        }
+                    }
+                }
+                RunEvent::Step => {
+                    self.stop = StopState::Step;
+                    out.push_str(&self.current_instruction());
+                    break;
+                }
+                RunEvent::Exception(ev) => {
+                    if ev.code == status::BREAKPOINT && self.initial_break_pending {
+                        self.initial_break_pending = false;
+                        if self.options.skip_initial_break {
+                            self.process.cpu.set_rip(ev.address + ev.skip);
+                            continue;
+                        }
+                    }
+                    out.push_str(&self.exception_report(&ev, false));
+                    self.stop = StopState::Exception { event: ev, second_chance: false };
+                    break;
+                }
+                RunEvent::Exited(code) => {
+                    out.push_str(&self.report_exit(code));
+                    break;
+                }
+                RunEvent::Interrupted => {
+                    out.push_str(&exception_header(0x4001_0005, false));
+                    out.push_str(&self.current_instruction());
+                    self.stop = StopState::Interrupted;
+                    break;
+                }
+            }
+        }
+        self.sync_hooks(None);
+        out
+    }
+
+    /// The exit-process event: the stop in ntdll!NtTerminateProcess, unless `-G`.
+    fn report_exit(&mut self, code: u32) -> String {
+        if self.options.skip_final_break {
+            self.stop = StopState::Terminated(code);
+            self.finished = true;
+            return String::new();
+        }
+        self.stop = StopState::Exiting(code);
+        self.current_instruction()
+    }
+
+    /// `p` steps over calls (and repeated string instructions) by running to the next
+    /// instruction with the stack back at its current height.
+    fn step_over_target(&self, rip: u64) -> Option<Target> {
+        let mut bytes = [0u8; 16];
+        let n = (0..=16usize).rev().find(|n| self.process.cpu.read(rip, &mut bytes[..*n]).is_ok()).unwrap_or(0);
+        let mut d = Decoder::with_ip(64, &bytes[..n], rip, DecoderOptions::NONE);
+        let insn = d.decode();
+        if insn.is_invalid() {
+            return None;
+        }
+        let over = matches!(insn.flow_control(), FlowControl::Call | FlowControl::IndirectCall)
+            || insn.has_rep_prefix()
+            || insn.has_repne_prefix();
+        over.then(|| Target { addr: rip + insn.len() as u64, min_sp: self.process.cpu.rsp() })
+    }
+
+    /// `gu`: run to the return address of the current frame.
+    fn go_up_target(&self) -> Option<Target> {
+        let frames = self.walker.walk(&self.process, 2);
+        let f0 = frames.first()?;
+        if f0.ret == 0 {
+            return None;
+        }
+        let caller_sp = frames.get(1).map(|f| f.sp).unwrap_or(f0.sp + 8);
+        Some(Target { addr: f0.ret, min_sp: caller_sp })
+    }
+}
+
+/// Applies pass counts to the enabled breakpoints at `addr`; returns the one that breaks.
+fn hit_breakpoint(list: &mut BreakpointList, addr: u64) -> Option<u32> {
+    let ids = list.enabled_at(addr);
+    let mut hit = None;
+    for id in ids {
+        let bp = list.get_mut(id)?;
+        if bp.passes_left > 1 {
+            bp.passes_left -= 1;
+        } else if hit.is_none() {
+            hit = Some(id);
+        }
+    }
+    hit
+}

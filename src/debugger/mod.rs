@@ -1,0 +1,18 @@
+//! The debugger engine: takes WinDbg commands, returns WinDbg's text. It never prints;
+//! front ends decide where the text goes.
+
+pub mod breakpoints;
+pub mod commands;
+pub mod context;
+pub mod disasm;
+pub mod events;
+pub mod execution;
+pub mod expr;
+pub mod session;
+pub mod symbols;
+pub mod unwind;
+
+pub use session::{Session, SessionError, SessionOptions};
+
+/// The prompt WinDbg shows for process 0, thread 0.
+pub const PROMPT: &str = "0:000> ";

@@ -1,0 +1,113 @@
+//! Command-line interface (clap).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::debugger::{Session, SessionOptions};
+use crate::process::loader::Program;
+use crate::process::ProcessOptions;
+
+#[derive(Parser)]
+#[command(name = "crtlab", version, about = "Run and debug small Windows x64 programs with a WinDbg-compatible prompt")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start a program under the debugger.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The program (.exe) to run.
+    pub program: PathBuf,
+    /// Commands to run, separated by `;` (as cdb -c); the session ends after them.
+    #[arg(short = 'c', value_name = "COMMANDS")]
+    pub commands: Option<String>,
+    /// A file of commands, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Do not stop at the initial breakpoint (cdb -g).
+    #[arg(short = 'g')]
+    pub skip_initial: bool,
+    /// Do not stop at process exit; the session ends with the process (cdb -G).
+    #[arg(short = 'G')]
+    pub skip_final: bool,
+    /// A file whose bytes the program reads from its stdin.
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+    /// Arguments passed to the program.
+    #[arg(last = true)]
+    pub args: Vec<String>,
+}
+
+/// Runs the CLI; returns the process exit code for crtlab itself.
+pub fn main_with(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Run(a) => run(a),
+    }
+}
+
+fn run(a: RunArgs) -> anyhow::Result<i32> {
+    let program = Program::from_path(&a.program)?;
+    let stdin_bytes = match &a.stdin {
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read '{}'", p.display()))?,
+        None => Vec::new(),
+    };
+    let script = match &a.script {
+        Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("cannot read script '{}'", p.display()))?),
+        None => None,
+    };
+    let options = SessionOptions {
+        skip_initial_break: a.skip_initial,
+        skip_final_break: a.skip_final,
+        process: ProcessOptions { args: a.args.clone(), stdin: stdin_bytes },
+    };
+    let (mut session, banner) = Session::start(program, options)?;
+    install_ctrl_c(&session);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(banner.as_bytes())?;
+    let interactive = a.commands.is_none() && script.is_none() && std::io::stdin().is_terminal();
+    if interactive {
+        drop(stdout);
+        super::repl::run(&mut session)?;
+        return Ok(0);
+    }
+    let mut lines = Vec::new();
+    if let Some(c) = &a.commands {
+        lines.extend(super::transcript::command_lines(c));
+    }
+    if let Some(s) = &script {
+        lines.extend(super::transcript::command_lines(s));
+    }
+    if a.commands.is_none() && script.is_none() {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input)?;
+        lines.extend(super::transcript::command_lines(&input));
+    }
+    super::transcript::run_commands(&mut session, lines, |t| {
+        let _ = stdout.write_all(t.as_bytes());
+        let _ = stdout.flush();
+    });
+    // The end of the commands ends the session as `q` does.
+    let code = session.exit_code();
+    if !session.is_finished() {
+        session.execute("q");
+    }
+    Ok(code.map(|c| c as i32).unwrap_or(0))
+}
+
+fn install_ctrl_c(session: &Session) {
+    let flag = session.process.interrupt.clone();
+    let handle = session.process.cpu.stop_handle();
+    let _ = ctrlc::set_handler(move || {
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        handle.stop();
+    });
+}
