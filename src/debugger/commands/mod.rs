@@ -4,13 +4,21 @@
 pub mod bl;
 pub mod bp;
 pub mod bstate;
+pub mod d;
+pub mod dt;
+pub mod e;
+pub mod eval;
 pub mod go;
 pub mod heap;
 pub mod help;
 pub mod k;
+pub mod ln;
+pub mod lm;
 pub mod quit;
 pub mod r;
 pub mod step;
+pub mod u;
+pub mod x;
 
 use super::expr::{self, EvalError};
 use super::session::{CmdError, CmdResult, Session};
@@ -57,6 +65,34 @@ const TABLE: &[(&str, Handler)] = &[
     ("p", step::run_p),
     ("t", step::run_t),
     ("r", r::run),
+    ("u", u::run_u),
+    ("ub", u::run_ub),
+    ("uf", u::run_uf),
+    ("d", d::run),
+    ("db", d::run),
+    ("dw", d::run),
+    ("dd", d::run),
+    ("dq", d::run),
+    ("dp", d::run),
+    ("dc", d::run),
+    ("da", d::run),
+    ("du", d::run),
+    ("dps", d::run),
+    ("dqs", d::run),
+    ("dds", d::run),
+    ("eb", e::run),
+    ("ew", e::run),
+    ("ed", e::run),
+    ("eq", e::run),
+    ("ep", e::run),
+    ("ea", e::run),
+    ("eu", e::run),
+    ("eza", e::run),
+    ("ezu", e::run),
+    ("x", x::run),
+    ("ln", ln::run),
+    ("dt", dt::run),
+    ("?", eval::run),
     ("q", quit::run),
     ("qq", quit::run),
     ("qd", quit::run),
@@ -91,7 +127,12 @@ pub fn dispatch(s: &mut Session, text: &str) -> CmdResult {
         let cmd = Command { text, name: word, args: &text[end..], args_offset: end };
         return k::run(s, &cmd);
     }
-    // `bp0`, `bu12`: an id glued to the name.
+    // `lm` takes option letters glued to it (lmv, lmvm name).
+    if lower.starts_with("lm") {
+        let cmd = Command { text, name: word, args: &text[end..], args_offset: end };
+        return lm::run(s, &cmd);
+    }
+    // `bp0`, `bu12`: an id glued to the name (the digits stay in args).
     if let Some((_, h)) = TABLE.iter().find(|(n, _)| *n == lower) {
         let cmd = Command { text, name: word, args: &text[end..], args_offset: end };
         return h(s, &cmd);
