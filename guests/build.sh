@@ -98,7 +98,7 @@ elif [ -n "$out_dir" ]; then
 else
     out="$repo_root/guests"
 fi
-mkdir -p "$out/tests/bad"
+mkdir -p "$out/tests/bad" "$out/dlls" "$out/debug"
 
 # Objects go to $work/obj/<source path without guests/>.obj. The object name
 # recorded in the debug info is that path relative to $work, so it does not
@@ -133,8 +133,13 @@ compile() {
     # compile <source> <flags...>
     local src="$1"
     shift
-    local obj
-    obj="$(obj_of "$src")"
+    compile_to "$(obj_of "$src")" "$src" "$@"
+}
+
+compile_to() {
+    # compile_to <object relative to $work> <source> <flags...>
+    local obj="$1" src="$2"
+    shift 2
     mkdir -p "$work/$(dirname "$obj")"
     local lang_flags=()
     case "$src" in
@@ -188,12 +193,115 @@ for src in "${runtime_sources[@]}"; do
     runtime_objs+=("$(obj_of "$src")")
 done
 
+# --- the Debug runtime -------------------------------------------------------
+
+# crtlab's stand-ins for the debug CRT DLLs, ucrtbased.dll and
+# VCRUNTIME140D.dll, and the part of the Debug CRT that MSVC links into a
+# program from msvcrtd.lib (guests/runtime/msvcrtd). They are built the way
+# Microsoft builds its debug CRT: no optimization and full debug
+# information, so that every function keeps its frame and source lines.
+# __FILE__ (in the _ASSERTE reports and in the file names that
+# _CRTDBG_MAP_ALLOC records) reads like the PDB's paths:
+# C:\crtlab\guests\...\x.cpp.
+debug_flags=("${x64[@]}" -O0 -g -gcodeview -D_DEBUG -D_DLL -ffile-reproducible
+    '-fmacro-prefix-map=guests/=C:\crtlab\guests\' -fno-threadsafe-statics "${common_flags[@]}")
+
+ucrtbased_sources=(
+    guests/runtime/ucrtbased/dll/dll_main.cpp
+    guests/runtime/ucrtbased/heap/debug_heap.cpp
+    guests/runtime/ucrtbased/heap/malloc.cpp
+    guests/runtime/ucrtbased/heap/calloc.cpp
+    guests/runtime/ucrtbased/heap/realloc.cpp
+    guests/runtime/ucrtbased/heap/free.cpp
+    guests/runtime/ucrtbased/heap/msize.cpp
+    guests/runtime/ucrtbased/heap/expand.cpp
+    guests/runtime/ucrtbased/heap/malloc_base.cpp
+    guests/runtime/ucrtbased/heap/heap_handle.cpp
+    guests/runtime/ucrtbased/heap/new_handler.cpp
+    guests/runtime/ucrtbased/heap/align.cpp
+    guests/runtime/ucrtbased/heap/strdup.cpp
+    guests/runtime/ucrtbased/misc/dbgrpt.cpp
+    guests/runtime/ucrtbased/misc/errno.cpp
+    guests/runtime/ucrtbased/misc/invalid_parameter.cpp
+    guests/runtime/ucrtbased/misc/signal.cpp
+    guests/runtime/ucrtbased/misc/misc.cpp
+    guests/runtime/ucrtbased/misc/unsupported.cpp
+    guests/runtime/ucrtbased/misc/unsupported_report.cpp
+    guests/runtime/ucrtbased/startup/exit.cpp
+    guests/runtime/ucrtbased/startup/initterm.cpp
+    guests/runtime/ucrtbased/startup/argv_parsing.cpp
+    guests/runtime/ucrtbased/startup/environment_initialization.cpp
+    guests/runtime/ucrtbased/startup/app_settings.cpp
+    guests/runtime/ucrtbased/startup/assert.cpp
+    guests/runtime/ucrtbased/stdio/output.cpp
+    guests/runtime/ucrtbased/stdio/stream.cpp
+    guests/runtime/ucrtbased/string/strings.cpp
+    guests/runtime/ucrtbased/convert/conversions.cpp
+    guests/runtime/ucrtbased/stdlib/stdlib.cpp
+    guests/runtime/ucrtbased/math/exact.cpp
+    guests/runtime/ucrtbased/time/time.cpp
+    guests/runtime/ucrtbased/filesystem/path.cpp
+)
+ucrtbased_objs=()
+for src in "${ucrtbased_sources[@]}"; do
+    compile "$src" "${debug_flags[@]}" -D_CRTBLD -D_CORECRT_BUILD
+    ucrtbased_objs+=("$(obj_of "$src")")
+done
+# ucrtbased.dll has its own private memset, memcpy, memmove and memcmp, the
+# ones of the static runtime.
+compile_to obj/ucrtbased_private/memory.obj guests/runtime/vcruntime/memory.cpp "${debug_flags[@]}" -D_CRTBLD -D_CORECRT_BUILD
+ucrtbased_objs+=(obj/ucrtbased_private/memory.obj)
+
+vcruntime_sources=(
+    guests/runtime/vcruntime140d/dll/dll_main.cpp
+    guests/runtime/vcruntime140d/string/memory.cpp
+    guests/runtime/vcruntime140d/misc/runtime.cpp
+    guests/runtime/vcruntime140d/eh/unsupported.cpp
+)
+vcruntime_objs=()
+for src in "${vcruntime_sources[@]}"; do
+    compile "$src" "${debug_flags[@]}" -D_CRTBLD -D_VCRT_BUILD
+    vcruntime_objs+=("$(obj_of "$src")")
+done
+
+msvcrtd_sources=(
+    guests/runtime/msvcrtd/exe_main.cpp
+    guests/runtime/msvcrtd/utility.cpp
+    guests/runtime/msvcrtd/new_scalar.cpp
+    guests/runtime/msvcrtd/new_array.cpp
+    guests/runtime/msvcrtd/new_debug.cpp
+    guests/runtime/msvcrtd/delete_scalar.cpp
+    guests/runtime/msvcrtd/delete_scalar_size.cpp
+    guests/runtime/msvcrtd/delete_array.cpp
+    guests/runtime/msvcrtd/delete_array_size.cpp
+    guests/runtime/msvcrtd/delete_debug.cpp
+    guests/runtime/msvcrtd/throw_bad_alloc.cpp
+)
+msvcrtd_objs=()
+for src in "${msvcrtd_sources[@]}"; do
+    compile "$src" "${debug_flags[@]}"
+    msvcrtd_objs+=("$(obj_of "$src")")
+done
+# The /GS cookie and the initializer section markers are the static
+# runtime's, built again the Debug way.
+for src in guests/runtime/vcstartup/gs_support.cpp guests/runtime/vcstartup/initializers.cpp; do
+    obj="obj/msvcrtd_shared/$(basename "${src%.*}").obj"
+    compile_to "$obj" "$src" "${debug_flags[@]}"
+    msvcrtd_objs+=("$obj")
+done
+
 # From here on, paths are relative to $work, so that the linker command lines
 # (which lld records in the PDB) are the same in every build.
 cd "$work"
 "$LLVM_LIB" /nologo /out:crtlab_runtime.lib "${runtime_objs[@]}"
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/runtime/kernel32.def" -l kernel32.lib
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_unimplemented.def" -l kernel32_unimplemented.lib
+# The Debug runtime's import libraries come from its .def files, which list
+# exactly the names each DLL exports.
+cp "$repo_root/guests/runtime/ucrtbased/ucrtbased.def" "$repo_root/guests/runtime/vcruntime140d/vcruntime140d.def" .
+"$DLLTOOL" -m i386:x86-64 -d ucrtbased.def -l ucrtbased.lib
+"$DLLTOOL" -m i386:x86-64 -d vcruntime140d.def -l vcruntime140d.lib
+"$LLVM_LIB" /nologo /out:crtlab_msvcrtd.lib "${msvcrtd_objs[@]}"
 cd "$repo_root"
 
 # --- linking -----------------------------------------------------------------
@@ -224,9 +332,36 @@ link_exe() {
     )
 }
 
+dll_link_flags=(/nologo /machine:x64 /dll /nodefaultlib /dynamicbase /Brepro /noimplib /entry:_DllMainCRTStartup)
+
+link_dll() {
+    # link_dll <file name> <def file in $work> <base> <objs and libs relative to $work...>
+    local output="$1" def="$2" base="$3"
+    shift 3
+    local name="${output%.*}"
+    (
+        cd "$work"
+        rm -f "$output" "$name.pdb"
+        "$LLD_LINK" "${dll_link_flags[@]}" "/def:$def" "/base:$base" /debug "/pdb:$name.pdb" \
+            "/pdbaltpath:$name.pdb" '/pdbsourcepath:C:\crtlab' "/out:$output" "$@"
+        cp "$output" "$name.pdb" "$out/dlls/"
+    )
+}
+
+# The Debug runtime DLLs (embedded in crtlab: src/process/loader/embedded.rs).
+link_dll ucrtbased.dll ucrtbased.def 0x180000000 "${ucrtbased_objs[@]}" kernel32.lib
+link_dll VCRUNTIME140D.dll vcruntime140d.def 0x180000000 "${vcruntime_objs[@]}" ucrtbased.lib kernel32.lib
+
 # The exercise program.
 compile guests/allocate/allocate.cpp "${guest_cxx_flags[@]}"
 link_exe allocate.exe yes "$(obj_of guests/allocate/allocate.cpp)" crtlab_runtime.lib kernel32.lib
+
+# The exercise program as a Debug (/MDd) build: the debug CRT in the DLLs,
+# the startup code from crtlab's msvcrtd library. Debug guests are compiled
+# with line information (cl /Zi /Od).
+debug_guest_libs=(crtlab_msvcrtd.lib ucrtbased.lib vcruntime140d.lib kernel32.lib)
+compile guests/allocate_d/allocate_d.cpp "${debug_flags[@]}"
+link_exe allocate_d.exe yes "$(obj_of guests/allocate_d/allocate_d.cpp)" "${debug_guest_libs[@]}"
 
 # Test guests.
 for name in hello fault_av divide_zero int3 heap_overrun loop; do
@@ -260,6 +395,8 @@ bash "$repo_root/guests/verify_layout.sh" "$out"
 
 artifacts=(
     allocate.exe allocate.pdb
+    allocate_d.exe allocate_d.pdb
+    dlls/ucrtbased.dll dlls/ucrtbased.pdb dlls/VCRUNTIME140D.dll dlls/VCRUNTIME140D.pdb
     tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
     tests/heap_overrun.exe tests/loop.exe tests/unimplemented.exe tests/unimplemented.pdb
     tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll

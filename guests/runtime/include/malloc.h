@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Copyright (C) 2026 The crtlab authors.
 //
-// malloc.h - the heap entry points of crtlab's static runtime, including the
+// malloc.h - the heap entry points of crtlab's runtimes, including the
 // _base functions that sit between the public names and the process heap.
 
 #pragma once
 
-#include <stddef.h>
+#include <corecrt.h>
 
 // The largest request the heap functions accept (as in the UCRT on x64).
 #define _HEAP_MAXREQ 0xFFFFFFFFFFFFFFE0ull
@@ -15,17 +15,22 @@
 extern "C" {
 #endif
 
-void* __cdecl malloc(size_t size);
-void* __cdecl calloc(size_t count, size_t size);
-void* __cdecl realloc(void* block, size_t size);
-void __cdecl free(void* block);
-size_t __cdecl _msize(void* block);
+_ACRTIMP void* __cdecl malloc(size_t size);
+_ACRTIMP void* __cdecl calloc(size_t count, size_t size);
+_ACRTIMP void* __cdecl realloc(void* block, size_t size);
+_ACRTIMP void __cdecl free(void* block);
+_ACRTIMP size_t __cdecl _msize(void* block);
+_ACRTIMP void* __cdecl _expand(void* block, size_t size);
 
-void* __cdecl _malloc_base(size_t size);
-void* __cdecl _calloc_base(size_t count, size_t size);
-void* __cdecl _realloc_base(void* block, size_t size);
-void __cdecl _free_base(void* block);
-size_t __cdecl _msize_base(void* block);
+_ACRTIMP void* __cdecl _malloc_base(size_t size);
+_ACRTIMP void* __cdecl _calloc_base(size_t count, size_t size);
+_ACRTIMP void* __cdecl _realloc_base(void* block, size_t size);
+_ACRTIMP void __cdecl _free_base(void* block);
+_ACRTIMP size_t __cdecl _msize_base(void* block);
+_ACRTIMP void* __cdecl _expand_base(void* block, size_t size);
+
+// The Windows heap behind the CRT heap: the process heap.
+_ACRTIMP long long __cdecl _get_heap_handle(void);
 
 #ifdef __cplusplus
 }

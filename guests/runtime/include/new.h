@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <stddef.h>
+#include <corecrt.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -16,12 +16,12 @@ extern "C" {
 // should be retried, or zero to give up.
 typedef int(__cdecl* _PNH)(size_t);
 
-_PNH __cdecl _set_new_handler(_PNH new_handler);
-_PNH __cdecl _query_new_handler(void);
-int __cdecl _callnewh(size_t size);
+_ACRTIMP _PNH __cdecl _set_new_handler(_PNH new_handler);
+_ACRTIMP _PNH __cdecl _query_new_handler(void);
+_ACRTIMP int __cdecl _callnewh(size_t size);
 
-int __cdecl _set_new_mode(int new_mode);
-int __cdecl _query_new_mode(void);
+_ACRTIMP int __cdecl _set_new_mode(int new_mode);
+_ACRTIMP int __cdecl _query_new_mode(void);
 
 #ifdef __cplusplus
 }

@@ -62,6 +62,10 @@ typedef union _LARGE_INTEGER {
 
 typedef struct _OVERLAPPED OVERLAPPED, *LPOVERLAPPED;
 
+typedef char const* LPCSTR;
+typedef WCHAR* LPWSTR;
+typedef long long (WINAPI* FARPROC)(void);
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -85,6 +89,61 @@ __declspec(dllimport) void WINAPI GetSystemTimeAsFileTime(LPFILETIME lpSystemTim
 __declspec(dllimport) DWORD WINAPI GetCurrentProcessId(void);
 __declspec(dllimport) DWORD WINAPI GetCurrentThreadId(void);
 __declspec(dllimport) DWORD WINAPI GetTickCount(void);
+
+// Used by crtlab's DLL runtime (ucrtbased.dll, VCRUNTIME140D.dll).
+#define MAX_PATH 260
+#define GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT 0x00000002
+#define GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS 0x00000004
+#define PF_FASTFAIL_AVAILABLE 23
+#define FILE_TYPE_UNKNOWN 0x0000
+#define FILE_TYPE_DISK 0x0001
+#define FILE_TYPE_CHAR 0x0002
+#define FILE_TYPE_PIPE 0x0003
+#define DLL_PROCESS_DETACH 0
+#define DLL_PROCESS_ATTACH 1
+#define DLL_THREAD_ATTACH 2
+#define DLL_THREAD_DETACH 3
+#define ERROR_MOD_NOT_FOUND 126L
+#define MEM_COMMIT 0x00001000
+#define PAGE_NOACCESS 0x01
+#define PAGE_GUARD 0x100
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+    LPVOID BaseAddress;
+    LPVOID AllocationBase;
+    DWORD AllocationProtect;
+    WORD PartitionId;
+    SIZE_T RegionSize;
+    DWORD State;
+    DWORD Protect;
+    DWORD Type;
+} MEMORY_BASIC_INFORMATION;
+
+__declspec(dllimport) SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, MEMORY_BASIC_INFORMATION* lpBuffer,
+                                                 SIZE_T dwLength);
+
+__declspec(dllimport) BOOL WINAPI HeapValidate(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+__declspec(dllimport) void WINAPI OutputDebugStringA(LPCSTR lpOutputString);
+__declspec(dllimport) void WINAPI OutputDebugStringW(LPCWSTR lpOutputString);
+__declspec(dllimport) BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
+                                           LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped);
+__declspec(dllimport) DWORD WINAPI GetFileType(HANDLE hFile);
+__declspec(dllimport) HANDLE WINAPI GetCurrentProcess(void);
+__declspec(dllimport) BOOL WINAPI TerminateProcess(HANDLE hProcess, unsigned int uExitCode);
+__declspec(dllimport) DWORD WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
+__declspec(dllimport) DWORD WINAPI GetModuleFileNameW(HMODULE hModule, LPWSTR lpFilename, DWORD nSize);
+__declspec(dllimport) BOOL WINAPI GetModuleHandleExW(DWORD dwFlags, LPCWSTR lpModuleName, HMODULE* phModule);
+__declspec(dllimport) HMODULE WINAPI LoadLibraryExW(LPCWSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
+__declspec(dllimport) BOOL WINAPI FreeLibrary(HMODULE hLibModule);
+__declspec(dllimport) FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
+__declspec(dllimport) LPWSTR WINAPI GetCommandLineW(void);
+__declspec(dllimport) LPWSTR WINAPI GetEnvironmentStringsW(void);
+__declspec(dllimport) BOOL WINAPI FreeEnvironmentStringsW(LPWSTR penv);
+__declspec(dllimport) BOOL WINAPI IsDebuggerPresent(void);
+__declspec(dllimport) BOOL WINAPI IsProcessorFeaturePresent(DWORD ProcessorFeature);
+__declspec(dllimport) DWORD WINAPI GetLastError(void);
+__declspec(dllimport) void WINAPI SetLastError(DWORD dwErrCode);
+__declspec(dllimport) BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER* lpFrequency);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 //! pieces together: images, synthetic system DLLs, PEB/TEB, the two NT heaps.
 
 pub mod bind;
+pub mod embedded;
 pub mod image;
 
 use std::collections::VecDeque;
@@ -58,8 +59,8 @@ pub struct EmbeddedDll {
 }
 
 /// DLLs crtlab can supply itself, looked up by lower-case file name.
-pub fn embedded_dll(_name: &str) -> Option<EmbeddedDll> {
-    None
+pub fn embedded_dll(name: &str) -> Option<EmbeddedDll> {
+    embedded::lookup(name)
 }
 
 enum Dep {
@@ -284,9 +285,10 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
     p.command_line = cmd;
 
     environment::setup(&mut p).map_err(|e| LoadError::Map("process environment".into(), e.to_string()))?;
-    // Static TLS and the init/shutdown queues: DLLs in load order (dependencies were
-    // appended after their importers, so walk them backwards), the program last.
-    for (idx, image) in mapped_images.iter().rev() {
+    // Static TLS and the init/shutdown queues: DLLs in dependency order (a DLL's imports are
+    // initialized before it, as Windows does), the program last.
+    for k in dependency_order(&mapped_images) {
+        let (idx, image) = &mapped_images[k];
         setup_tls(&mut p, *idx, image)?;
         let m = &p.modules[*idx];
         if let Some(tls) = &image.tls {
@@ -332,6 +334,32 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
     p.cpu.set_reg(RegisterX86::RDX, NTDLL_BASE);
     p.cpu.set_reg(RegisterX86::EFLAGS, 0x202);
     Ok(p)
+}
+
+/// The order in which images are initialized: depth first over the imports from the
+/// program, each image after the images it imports (the program itself last). Images that
+/// nothing reaches keep their load order at the end.
+fn dependency_order(images: &[(usize, Image)]) -> Vec<usize> {
+    fn visit(k: usize, images: &[(usize, Image)], seen: &mut Vec<bool>, order: &mut Vec<usize>) {
+        seen[k] = true;
+        for im in &images[k].1.imports {
+            let canon = bind::canonical_dll(&im.dll);
+            if let Some(j) = images.iter().position(|(_, i)| i.file_name.eq_ignore_ascii_case(&canon)) {
+                if !seen[j] {
+                    visit(j, images, seen, order);
+                }
+            }
+        }
+        order.push(k);
+    }
+    let mut seen = vec![false; images.len()];
+    let mut order = Vec::new();
+    for k in 0..images.len() {
+        if !seen[k] {
+            visit(k, images, &mut seen, &mut order);
+        }
+    }
+    order
 }
 
 /// GetCommandLineA's buffer (BaseAnsiCommandLine).

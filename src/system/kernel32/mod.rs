@@ -5,6 +5,7 @@
 
 pub mod console;
 pub mod heap;
+pub mod library;
 pub mod memory;
 pub mod process;
 pub mod time;
@@ -35,6 +36,7 @@ pub const CODE_EXPORTS: &[(&str, &str)] =
 pub fn register(t: &mut ApiTable) {
     console::register(t);
     heap::register(t);
+    library::register(t);
     memory::register(t);
     process::register(t);
     time::register(t);
