@@ -363,6 +363,14 @@ debug_guest_libs=(crtlab_msvcrtd.lib ucrtbased.lib vcruntime140d.lib kernel32.li
 compile guests/allocate_d/allocate_d.cpp "${debug_flags[@]}"
 link_exe allocate_d.exe yes "$(obj_of guests/allocate_d/allocate_d.cpp)" "${debug_guest_libs[@]}"
 
+# The debug heap's behaviours, one small Debug program each, and the
+# runtime's self-test (guests/README.md).
+for name in overrun underrun leak break_alloc client_blocks delay_free checkpoint check_always crt_selftest; do
+    src="$(ls guests/debug/$name.c* | head -n 1)"
+    compile "$src" "${debug_flags[@]}"
+    link_exe "debug/$name.exe" yes "$(obj_of "$src")" "${debug_guest_libs[@]}"
+done
+
 # Test guests.
 for name in hello fault_av divide_zero int3 heap_overrun loop; do
     compile "guests/tests/$name.c" "${guest_c_flags[@]}"
@@ -397,6 +405,10 @@ artifacts=(
     allocate.exe allocate.pdb
     allocate_d.exe allocate_d.pdb
     dlls/ucrtbased.dll dlls/ucrtbased.pdb dlls/VCRUNTIME140D.dll dlls/VCRUNTIME140D.pdb
+    debug/overrun.exe debug/overrun.pdb debug/underrun.exe debug/underrun.pdb debug/leak.exe debug/leak.pdb
+    debug/break_alloc.exe debug/break_alloc.pdb debug/client_blocks.exe debug/client_blocks.pdb
+    debug/delay_free.exe debug/delay_free.pdb debug/checkpoint.exe debug/checkpoint.pdb
+    debug/check_always.exe debug/check_always.pdb debug/crt_selftest.exe debug/crt_selftest.pdb
     tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
     tests/heap_overrun.exe tests/loop.exe tests/unimplemented.exe tests/unimplemented.pdb
     tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll

@@ -97,7 +97,14 @@ impl Session {
         let step = mode == RunMode::StepInto || (mode == RunMode::StepOver && target.is_none());
         self.sync_hooks(target.map(|t| t.addr));
         if self.process.cpu.has_breakpoint(rip) {
-            self.process.cpu.skip_breakpoint_once(rip);
+            if step {
+                // A single step from a breakpoint runs without that breakpoint's hook (the
+                // hook plus unicorn's instruction counter on one address let the step run
+                // on); sync_hooks puts it back when the step is done.
+                self.process.cpu.clear_breakpoint(rip);
+            } else {
+                self.process.cpu.skip_breakpoint_once(rip);
+            }
         }
         loop {
             let ev = self.process.run(step);

@@ -15,7 +15,7 @@ use crate::debugger::{Session, PROMPT};
 const COMMANDS: &[&str] = &[
     "bp", "bu", "bm", "bl", "bd", "be", "bc", "g", "gu", "p", "t", "k", "kb", "kc", "kf", "kn", "kv", "r", "u", "ub", "uf",
     "db", "dw", "dd", "dq", "dp", "dps", "dc", "da", "du", "eb", "ew", "ed", "eq", "ea", "eu", "lm", "x", "ln", "dt", "?",
-    "q", ".cls", ".help", "!heap",
+    "q", ".cls", ".help", "!heap", "!crtheap",
 ];
 
 struct CrtHelper {

@@ -50,6 +50,8 @@ type Uc = Unicorn<'static, HookData>;
 pub struct Cpu {
     uc: Uc,
     breakpoint_hooks: HashMap<u64, unicorn_engine::UcHookId>,
+    /// The last `run` counted instructions, so unicorn's counting hook is installed.
+    counting: bool,
 }
 
 /// Registers by WinDbg name. Sub-registers are handled by [`Cpu::read_named`].
@@ -126,7 +128,7 @@ impl Cpu {
             false
         })
         .map_err(|e| e.to_string())?;
-        Ok(Cpu { uc, breakpoint_hooks: HashMap::new() })
+        Ok(Cpu { uc, breakpoint_hooks: HashMap::new(), counting: false })
     }
 
     /// Runs from the current rip until something stops the CPU. `count` = 0 runs freely;
@@ -135,6 +137,14 @@ impl Cpu {
     /// that the caller can poll for Ctrl-C.
     pub fn run(&mut self, count: usize, timeout_us: u64) -> Stop {
         let rip = self.rip();
+        // Unicorn installs its instruction-counting hook when a counted run starts, but code
+        // translated before that has no call to it and would run on past the count: drop the
+        // translations first. (When counting stops, unicorn removes the hook and flushes
+        // itself.)
+        if count > 0 && !self.counting {
+            let _ = self.uc.ctl_flush_tb();
+        }
+        self.counting = count > 0;
         self.uc.get_data_mut().stop = None;
         let res = self.uc.emu_start(rip, u64::MAX, timeout_us, count);
         let stop = self.uc.get_data_mut().stop.take();
@@ -406,6 +416,19 @@ mod tests {
         cpu.set_rip(0x1000);
         cpu.set_rsp(0x10800);
         cpu
+    }
+
+    #[test]
+    fn a_step_after_running_executes_one_instruction() {
+        // nop; nop; nop; nop; int3: run it all (translating the block without the counting
+        // hook), then step from the start again.
+        let mut c = cpu_with(&[0x90, 0x90, 0x90, 0x90, 0xcc]);
+        assert_eq!(c.run(0, 0), Stop::Interrupt(3));
+        c.set_rip(0x1000);
+        assert_eq!(c.run(1, 0), Stop::Count);
+        assert_eq!(c.rip(), 0x1001);
+        assert_eq!(c.run(1, 0), Stop::Count);
+        assert_eq!(c.rip(), 0x1002);
     }
 
     #[test]

@@ -204,6 +204,11 @@ _ACRTIMP size_t __cdecl _msize_dbg(void* block, int block_use);
 _ACRTIMP void* __cdecl _realloc_dbg(void* block, size_t size, int block_use, char const* file_name, int line_number);
 _ACRTIMP void* __cdecl _recalloc_dbg(void* block, size_t count, size_t size, int block_use, char const* file_name,
                                      int line_number);
+_ACRTIMP void* __cdecl _aligned_malloc_dbg(size_t size, size_t alignment, char const* file_name, int line_number);
+_ACRTIMP void* __cdecl _aligned_realloc_dbg(void* block, size_t size, size_t alignment, char const* file_name,
+                                            int line_number);
+_ACRTIMP void __cdecl _aligned_free_dbg(void* block);
+_ACRTIMP size_t __cdecl _aligned_msize_dbg(void* block, size_t alignment, size_t offset);
 _ACRTIMP char* __cdecl _strdup_dbg(char const* string, int block_use, char const* file_name, int line_number);
 _ACRTIMP wchar_t* __cdecl _wcsdup_dbg(wchar_t const* string, int block_use, char const* file_name, int line_number);
 

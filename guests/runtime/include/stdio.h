@@ -137,6 +137,25 @@ _CRT_STDIO_INLINE int __CRTDECL snprintf(char* buffer, size_t buffer_count, char
     return result;
 }
 
+// _snprintf: -1 when the output does not fit (then the buffer is not
+// terminated).
+_CRT_STDIO_INLINE int __CRTDECL _vsnprintf(char* buffer, size_t buffer_count, char const* format, va_list arguments)
+{
+    int const result = __stdio_common_vsprintf(
+        _CRT_INTERNAL_LOCAL_PRINTF_OPTIONS | _CRT_INTERNAL_PRINTF_LEGACY_VSPRINTF_NULL_TERMINATION, buffer,
+        buffer_count, format, NULL, arguments);
+    return result < 0 ? -1 : result;
+}
+
+_CRT_STDIO_INLINE int __CRTDECL _snprintf(char* buffer, size_t buffer_count, char const* format, ...)
+{
+    va_list arguments;
+    __builtin_va_start(arguments, format);
+    int const result = _vsnprintf(buffer, buffer_count, format, arguments);
+    __builtin_va_end(arguments);
+    return result;
+}
+
 _CRT_STDIO_INLINE int __CRTDECL vsprintf_s(char* buffer, size_t buffer_count, char const* format, va_list arguments)
 {
     int const result = __stdio_common_vsprintf_s(_CRT_INTERNAL_LOCAL_PRINTF_OPTIONS, buffer, buffer_count, format,

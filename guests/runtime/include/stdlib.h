@@ -14,6 +14,23 @@
 #define EXIT_FAILURE 1
 #define RAND_MAX 0x7fff
 
+// <crtdbg.h> with _CRTDBG_MAP_ALLOC defines these names as macros; keep the
+// declarations below intact if it was included first.
+#pragma push_macro("malloc")
+#undef malloc
+#pragma push_macro("calloc")
+#undef calloc
+#pragma push_macro("realloc")
+#undef realloc
+#pragma push_macro("free")
+#undef free
+#pragma push_macro("_msize")
+#undef _msize
+#pragma push_macro("_expand")
+#undef _expand
+#pragma push_macro("_recalloc")
+#undef _recalloc
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -52,3 +69,11 @@ _ACRTIMP char* __cdecl getenv(char const* name);
 #ifdef __cplusplus
 }
 #endif
+
+#pragma pop_macro("malloc")
+#pragma pop_macro("calloc")
+#pragma pop_macro("realloc")
+#pragma pop_macro("free")
+#pragma pop_macro("_msize")
+#pragma pop_macro("_expand")
+#pragma pop_macro("_recalloc")

@@ -10,6 +10,11 @@
 
 #include <corecrt.h>
 
+// <crtdbg.h> with _CRTDBG_MAP_ALLOC defines these names as macros; keep the
+// declarations below intact if it was included first.
+#pragma push_macro("_strdup")
+#undef _strdup
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,3 +48,5 @@ _ACRTIMP errno_t __cdecl wcscat_s(wchar_t* destination, size_t size, wchar_t con
 #ifdef __cplusplus
 }
 #endif
+
+#pragma pop_macro("_strdup")

@@ -4,6 +4,7 @@
 pub mod bl;
 pub mod bp;
 pub mod bstate;
+pub mod crtheap;
 pub mod d;
 pub mod dt;
 pub mod e;
@@ -99,6 +100,7 @@ const TABLE: &[(&str, Handler)] = &[
     (".cls", help::run_cls),
     (".help", help::run_help),
     ("!heap", heap::run),
+    ("!crtheap", crtheap::run),
 ];
 
 /// Splits off the command name: extension (`!heap`) and meta (`.cls`) names run to the

@@ -372,7 +372,8 @@ int scaled_digits(double const value, int const scale, char* const out)
         n.divide_pow10(-scale, &sticky);
     }
     bool const round_bit = !n.is_zero() && (n.limbs[0] & 1) != 0;
-    n.shift_right(1, &sticky);
+    bool round_bit_shifted_out = false;
+    n.shift_right(1, &round_bit_shifted_out);
     if (round_bit && (sticky || (!n.is_zero() && (n.limbs[0] & 1) != 0)))
     {
         n.add_small(1);
