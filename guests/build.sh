@@ -365,7 +365,8 @@ link_exe allocate_d.exe yes "$(obj_of guests/allocate_d/allocate_d.cpp)" "${debu
 
 # The debug heap's behaviours, one small Debug program each, and the
 # runtime's self-test (guests/README.md).
-for name in overrun underrun leak break_alloc client_blocks delay_free checkpoint check_always crt_selftest; do
+for name in overrun underrun leak break_alloc client_blocks delay_free checkpoint check_always unsupported_call \
+    crt_selftest; do
     src="$(ls guests/debug/$name.c* | head -n 1)"
     compile "$src" "${debug_flags[@]}"
     link_exe "debug/$name.exe" yes "$(obj_of "$src")" "${debug_guest_libs[@]}"
@@ -408,7 +409,8 @@ artifacts=(
     debug/overrun.exe debug/overrun.pdb debug/underrun.exe debug/underrun.pdb debug/leak.exe debug/leak.pdb
     debug/break_alloc.exe debug/break_alloc.pdb debug/client_blocks.exe debug/client_blocks.pdb
     debug/delay_free.exe debug/delay_free.pdb debug/checkpoint.exe debug/checkpoint.pdb
-    debug/check_always.exe debug/check_always.pdb debug/crt_selftest.exe debug/crt_selftest.pdb
+    debug/check_always.exe debug/check_always.pdb debug/unsupported_call.exe debug/unsupported_call.pdb
+    debug/crt_selftest.exe debug/crt_selftest.pdb
     tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
     tests/heap_overrun.exe tests/loop.exe tests/unimplemented.exe tests/unimplemented.pdb
     tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll

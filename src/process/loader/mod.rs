@@ -344,10 +344,10 @@ fn dependency_order(images: &[(usize, Image)]) -> Vec<usize> {
         seen[k] = true;
         for im in &images[k].1.imports {
             let canon = bind::canonical_dll(&im.dll);
-            if let Some(j) = images.iter().position(|(_, i)| i.file_name.eq_ignore_ascii_case(&canon)) {
-                if !seen[j] {
-                    visit(j, images, seen, order);
-                }
+            if let Some(j) = images.iter().position(|(_, i)| i.file_name.eq_ignore_ascii_case(&canon))
+                && !seen[j]
+            {
+                visit(j, images, seen, order);
             }
         }
         order.push(k);
