@@ -523,6 +523,23 @@ static void test_conversions()
           "convert: strcpy_s and strcat_s that fit");
 }
 
+extern "C" __declspec(dllimport) HMODULE __cdecl __vcrt_LoadLibraryExW(wchar_t const* name, HANDLE file, DWORD flags);
+
+// The KERNEL32 functions behind the report window and the __vcrt_* wrappers.
+static void test_modules()
+{
+    HMODULE const ucrt = GetModuleHandleW(L"ucrtbased.dll");
+    HMODULE from_address = nullptr;
+    check(ucrt != nullptr && GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS,
+                                                reinterpret_cast<LPCWSTR>(&malloc), &from_address) &&
+              from_address == ucrt,
+          "modules: GetModuleHandleExW finds the DLL that contains an address");
+    check(__vcrt_LoadLibraryExW(L"UCRTBASED", nullptr, 0) == ucrt, "modules: LoadLibraryExW of a loaded DLL");
+    check(__vcrt_LoadLibraryExW(L"dbghelp.dll", nullptr, 0) == nullptr && GetLastError() == ERROR_MOD_NOT_FOUND,
+          "modules: LoadLibraryExW of any other DLL fails");
+    check(FreeLibrary(ucrt), "modules: FreeLibrary");
+}
+
 static void test_aligned()
 {
     unsigned char* const p = static_cast<unsigned char*>(_aligned_malloc(40, 64));
@@ -548,6 +565,7 @@ int main()
     test_printf();
     test_conversions();
     test_aligned();
+    test_modules();
 
     _CrtSetReportHook2(_CRT_RPTHOOK_REMOVE, capture_hook);
     printf("%d checks, %d failures\n", checks, failures);
