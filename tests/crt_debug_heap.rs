@@ -221,3 +221,11 @@ fn debug_transcripts_are_deterministic() {
     let b = run_g_g("guests/debug/check_always.exe", AT_A_BREAK);
     assert_eq!(a, b);
 }
+
+#[test]
+fn crtheap_shows_the_damage_in_detail() {
+    // At the break in free: the block's second guard starts with the 'X' the program wrote.
+    let t = common::after_start("guests/debug/overrun.exe", "g\n!crtheap 00000267`a06f1948\n!crtheap -s");
+    assert!(t.contains("after 00000267`a06f1948 : 58 fd fd fd (DAMAGED)"), "{t}");
+    insta::assert_snapshot!(t);
+}
