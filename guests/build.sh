@@ -365,7 +365,7 @@ link_exe allocate_d.exe yes "$(obj_of guests/allocate_d/allocate_d.cpp)" "${debu
 
 # The debug heap's behaviours, one small Debug program each, and the
 # runtime's self-test (guests/README.md).
-for name in overrun underrun leak break_alloc client_blocks delay_free checkpoint check_always unsupported_call \
+for name in overrun underrun double_free leak break_alloc client_blocks delay_free checkpoint check_always unsupported_call \
     crt_selftest; do
     src="$(ls guests/debug/$name.c* | head -n 1)"
     compile "$src" "${debug_flags[@]}"
@@ -402,11 +402,29 @@ bad_c_flags=(-O1 -ffreestanding -fno-stack-protector -nostdlibinc -ffile-compila
 # the objects just built, so an edit that breaks them fails here.
 bash "$repo_root/guests/verify_layout.sh" "$out"
 
+# The Debug runtime keeps some calls and assertions on the lines Microsoft's
+# has, because they show in stacks and in "Debug Assertion Failed!" boxes
+# (guests/README.md, "Source lines the stacks show").
+check_line() {
+    # check_line <file> <line> <text the line contains>
+    if ! sed -n "$2p" "$repo_root/$1" | grep -qF -- "$3"; then
+        echo "build.sh: $1 line $2 must contain: $3 (see guests/README.md)" >&2
+        exit 1
+    fi
+}
+check_line guests/runtime/msvcrtd/exe_common.inl 79 "return main(__argc, __argv, _get_initial_narrow_environment());"
+check_line guests/runtime/msvcrtd/exe_common.inl 288 "int const main_result = invoke_main();"
+check_line guests/runtime/msvcrtd/exe_common.inl 331 "return __scrt_common_main_seh();"
+check_line guests/runtime/msvcrtd/exe_main.cpp 17 "return static_cast<DWORD>(__scrt_common_main());"
+check_line guests/runtime/ucrtbased/heap/debug_heap.cpp 904 "_ASSERTE(_CrtIsValidHeapPointer(block));"
+check_line guests/runtime/ucrtbased/heap/debug_heap.cpp 996 "_ASSERTE(__acrt_first_block == header);"
+
 artifacts=(
     allocate.exe allocate.pdb
     allocate_d.exe allocate_d.pdb
     dlls/ucrtbased.dll dlls/ucrtbased.pdb dlls/VCRUNTIME140D.dll dlls/VCRUNTIME140D.pdb
-    debug/overrun.exe debug/overrun.pdb debug/underrun.exe debug/underrun.pdb debug/leak.exe debug/leak.pdb
+    debug/overrun.exe debug/overrun.pdb debug/underrun.exe debug/underrun.pdb
+    debug/double_free.exe debug/double_free.pdb debug/leak.exe debug/leak.pdb
     debug/break_alloc.exe debug/break_alloc.pdb debug/client_blocks.exe debug/client_blocks.pdb
     debug/delay_free.exe debug/delay_free.pdb debug/checkpoint.exe debug/checkpoint.pdb
     debug/check_always.exe debug/check_always.pdb debug/unsupported_call.exe debug/unsupported_call.pdb

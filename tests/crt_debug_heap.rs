@@ -142,6 +142,15 @@ fn underrun_g_g() {
 }
 
 #[test]
+fn double_free_g_g() {
+    // At the assertion's break: the stack, and the block is no longer in the list. Going on
+    // (Ignore) is undefined, as on Windows, so the transcript stops there.
+    let t = run_g_g("guests/debug/double_free.exe", "k\n!crtheap -s");
+    assert!(t.contains("Line: 904\n\nExpression: _CrtIsValidHeapPointer(block)\n"), "{t}");
+    insta::assert_snapshot!(t);
+}
+
+#[test]
 fn leak_g_g() {
     let t = run_g_g("guests/debug/leak.exe", AT_A_BREAK);
     assert!(t.contains("Detected memory leaks!\nDumping objects ->\n"));

@@ -269,10 +269,10 @@ static void __cdecl link_block_at_head(_CrtMemBlockHeader* const header)
     __acrt_first_block = header;
 }
 
-// Takes a block out of the list, through the links in header. The list ends
-// point at listed_as: the block itself, or, for a block that realloc has
-// just moved, the place it was moved from.
-static void __cdecl unlink_block(_CrtMemBlockHeader* const header, _CrtMemBlockHeader* const listed_as)
+// Takes a block that realloc has just moved out of the list, through the
+// links in its (copied) header; the list still points at old_head, the place
+// it was moved from.
+static void __cdecl unlink_block(_CrtMemBlockHeader* const header, _CrtMemBlockHeader* const old_head)
 {
     if (header->_block_header_next != nullptr)
     {
@@ -280,7 +280,7 @@ static void __cdecl unlink_block(_CrtMemBlockHeader* const header, _CrtMemBlockH
     }
     else
     {
-        _ASSERTE(__acrt_last_block == listed_as);
+        _ASSERTE(__acrt_last_block == old_head);
         __acrt_last_block = header->_block_header_prev;
     }
 
@@ -290,7 +290,7 @@ static void __cdecl unlink_block(_CrtMemBlockHeader* const header, _CrtMemBlockH
     }
     else
     {
-        _ASSERTE(__acrt_first_block == listed_as);
+        _ASSERTE(__acrt_first_block == old_head);
         __acrt_first_block = header->_block_header_next;
     }
 }
@@ -651,11 +651,231 @@ extern "C" __declspec(noinline) void* __cdecl _expand_dbg(void* const block, siz
 }
 
 //-----------------------------------------------------------------------------
+// Control
+//-----------------------------------------------------------------------------
+
+// Returns the previous value.
+extern "C" long __cdecl _CrtSetBreakAlloc(long const new_break_alloc)
+{
+    long const old_break_alloc = _crtBreakAlloc;
+    _crtBreakAlloc = new_break_alloc;
+    return old_break_alloc;
+}
+
+extern "C" void __cdecl _CrtSetDbgBlockType(void* const block, int const block_use)
+{
+    if (!_CrtIsValidHeapPointer(block))
+    {
+        return;
+    }
+    _CrtMemBlockHeader* const header = header_from_block(block);
+    _ASSERTE(is_block_type_valid(header->_block_use));
+    header->_block_use = block_use;
+}
+
+extern "C" _CRT_ALLOC_HOOK __cdecl _CrtGetAllocHook()
+{
+    return _pfnAllocHook;
+}
+
+extern "C" _CRT_ALLOC_HOOK __cdecl _CrtSetAllocHook(_CRT_ALLOC_HOOK const new_hook)
+{
+    _CRT_ALLOC_HOOK const old_hook = _pfnAllocHook;
+    _pfnAllocHook = new_hook;
+    return old_hook;
+}
+
+// Sets the options. Only the five documented flags may be set in the low
+// 16 bits; the high 16 bits are a check frequency. Returns the old flags.
+extern "C" int __cdecl _CrtSetDbgFlag(int const new_bits)
+{
+    int const valid_flags = _CRTDBG_ALLOC_MEM_DF | _CRTDBG_DELAY_FREE_MEM_DF | _CRTDBG_CHECK_ALWAYS_DF |
+                            _CRTDBG_CHECK_CRT_DF | _CRTDBG_LEAK_CHECK_DF;
+
+    bool const new_bits_have_only_valid_flags = (new_bits & 0xffff & ~valid_flags) == 0;
+    _VALIDATE_RETURN(new_bits == _CRTDBG_REPORT_FLAG || new_bits_have_only_valid_flags, EINVAL, _crtDbgFlag);
+
+    int const old_bits = _crtDbgFlag;
+    if (new_bits == _CRTDBG_REPORT_FLAG)
+    {
+        return old_bits;
+    }
+
+    if (new_bits & _CRTDBG_CHECK_ALWAYS_DF)
+    {
+        __acrt_check_frequency = 1;
+    }
+    else
+    {
+        __acrt_check_frequency = (new_bits >> 16) & 0x0ffff;
+    }
+    __acrt_check_counter = 0;
+    _crtDbgFlag = new_bits;
+    return old_bits;
+}
+
+// Kept for old programs: the CRT no longer counts buffer sizes.
+static int check_count = 0;
+
+extern "C" int __cdecl _CrtSetCheckCount(int const new_check_count)
+{
+    int const old_check_count = check_count;
+    check_count = new_check_count;
+    return old_check_count;
+}
+
+extern "C" int __cdecl _CrtGetCheckCount()
+{
+    return check_count;
+}
+
+//-----------------------------------------------------------------------------
+// Checking a block
+//-----------------------------------------------------------------------------
+
+// Checks one block's guards (and, for a free block, its DD fill). Reports
+// each problem as a _CRT_WARN and returns false if there was one.
+static bool __cdecl check_block(_CrtMemBlockHeader* const header)
+{
+    bool this_block_okay = true;
+    char const* const block_use =
+        is_block_type_valid(header->_block_use) ? block_use_names[_BLOCK_TYPE(header->_block_use)] : "DAMAGED";
+
+    if (!check_bytes(header->_gap, no_mans_land_fill, no_mans_land_size))
+    {
+        if (header->_file_name != nullptr)
+        {
+            _RPTN(_CRT_WARN,
+                  "HEAP CORRUPTION DETECTED: before %hs block (#%d) at 0x%p.\n"
+                  "CRT detected that the application wrote to memory before start of heap buffer.\n"
+                  _ALLOCATION_FILE_LINENUM,
+                  block_use, header->_request_number, block_from_header(header), header->_file_name,
+                  header->_line_number);
+        }
+        else
+        {
+            _RPTN(_CRT_WARN,
+                  "HEAP CORRUPTION DETECTED: before %hs block (#%d) at 0x%p.\n"
+                  "CRT detected that the application wrote to memory before start of heap buffer.\n",
+                  block_use, header->_request_number, block_from_header(header));
+        }
+        this_block_okay = false;
+    }
+
+    if (!check_bytes(block_from_header(header) + header->_data_size, no_mans_land_fill, no_mans_land_size))
+    {
+        if (header->_file_name != nullptr)
+        {
+            _RPTN(_CRT_WARN,
+                  "HEAP CORRUPTION DETECTED: after %hs block (#%d) at 0x%p.\n"
+                  "CRT detected that the application wrote to memory after end of heap buffer.\n"
+                  _ALLOCATION_FILE_LINENUM,
+                  block_use, header->_request_number, block_from_header(header), header->_file_name,
+                  header->_line_number);
+        }
+        else
+        {
+            _RPTN(_CRT_WARN,
+                  "HEAP CORRUPTION DETECTED: after %hs block (#%d) at 0x%p.\n"
+                  "CRT detected that the application wrote to memory after end of heap buffer.\n",
+                  block_use, header->_request_number, block_from_header(header));
+        }
+        this_block_okay = false;
+    }
+
+    if (header->_block_use == _FREE_BLOCK && !check_bytes(block_from_header(header), dead_land_fill, header->_data_size))
+    {
+        if (header->_file_name != nullptr)
+        {
+            _RPTN(_CRT_WARN,
+                  "HEAP CORRUPTION DETECTED: on top of Free block at 0x%p.\n"
+                  "CRT detected that the application wrote to a heap buffer that was freed.\n"
+                  _ALLOCATION_FILE_LINENUM,
+                  block_from_header(header), header->_file_name, header->_line_number);
+        }
+        else
+        {
+            _RPTN(_CRT_WARN,
+                  "HEAP CORRUPTION DETECTED: on top of Free block at 0x%p.\n"
+                  "CRT detected that the application wrote to a heap buffer that was freed.\n",
+                  block_from_header(header));
+        }
+        this_block_okay = false;
+    }
+
+    if (!this_block_okay)
+    {
+        if (header->_file_name != nullptr)
+        {
+            _RPTN(_CRT_WARN, "%hs located at 0x%p is %Iu bytes long.\n" _ALLOCATION_FILE_LINENUM, block_use,
+                  block_from_header(header), header->_data_size, header->_file_name, header->_line_number);
+        }
+        else
+        {
+            _RPTN(_CRT_WARN, "%hs located at 0x%p is %Iu bytes long.\n", block_use, block_from_header(header),
+                  header->_data_size);
+        }
+    }
+
+    return this_block_okay;
+}
+
+//-----------------------------------------------------------------------------
 // Free
 //-----------------------------------------------------------------------------
 
-// Checks the block's guards (unless the whole heap is checked on every call
-// anyway) and frees it, or keeps it as a _FREE_BLOCK.
+// What free (_free_dbg) does with a block, step by step:
+//
+//  1. With a check frequency set, the whole heap may be checked first
+//     (validate_heap_if_required_nolock).
+//  2. free(NULL) does nothing.
+//  3. A block from _aligned_malloc has 0xED bytes right below it and must be
+//     freed with _aligned_free: that is reported as an error.
+//  4. An alloc hook (_CrtSetAllocHook) may refuse the free.
+//  5. The block must be a busy block of the process heap: the header (the
+//     pointer minus 0x30) is checked with HeapValidate. This is the
+//     assertion a double free fails:
+//         Expression: _CrtIsValidHeapPointer(block)
+//     because the first free gave the header back to the Windows heap.
+//  6. The block type in the header must be valid, and must match the type
+//     the caller passed (free() may free a _CRT_BLOCK; operator delete
+//     passes _UNKNOWN_BLOCK, which means "the type in the header").
+//  7. Unless _CRTDBG_CHECK_ALWAYS_DF has the whole heap checked on every
+//     call anyway, the two guards are checked here: 4 bytes of 0xFD before
+//     the data (the end of the header) and 4 after it. A damaged guard is a
+//     _CRT_ERROR report, "HEAP CORRUPTION DETECTED: before/after ...", and
+//     with its default mode (_CRTDBG_MODE_WNDW) a break in this function.
+//     Freeing goes on if the program continues (Ignore).
+//  8. An _IGNORE_BLOCK is not in the list: it is filled and given back.
+//  9. Otherwise the block's size no longer counts as allocated, and either
+//     - it is unlinked from the list, the whole block (header, data and
+//       guards) is filled with 0xDD, and it goes back to the Windows heap
+//       (_free_base, which calls HeapFree), or
+//     - with _CRTDBG_DELAY_FREE_MEM_DF, it becomes a _FREE_BLOCK: only its
+//       data is filled with 0xDD, and it stays in the list for good, so
+//       that _CrtCheckMemory can tell whether anything writes to it later
+//       ("on top of Free block").
+//
+// A freed block keeps its place in memory until the Windows heap reuses it;
+// its 0xDD fill is what a dangling pointer then reads. The list's two ends
+// are asserted when the block is at one of them (the UCRT's well-known
+// "__acrt_first_block == header" assertion, which fails when the list was
+// damaged or the block freed twice).
+//
+// The line numbers of the assertions on the block (_CrtIsValidHeapPointer
+// at 904, __acrt_first_block == header at 996) are those the UCRT shows in
+// its "Debug Assertion Failed!" boxes, so that the text students find on
+// the web matches; keep them there when editing this file.
+//
+// In a debugger, a break in this function after a "HEAP CORRUPTION
+// DETECTED" report has the damaged block's pointer in `block`; `!crtheap`
+// with that address shows its header and both guards, and `k` shows who
+// freed it. The block was damaged earlier, by whoever wrote past its end
+// (or before its start): the report says which block, not who damaged it.
+// A write breakpoint on the guard (WinDbg's `ba w4 <address>`) finds it.
+//
+// Frees block (of type block_use): checks its guards and gives it back to
+// the Windows heap, or keeps it as a _FREE_BLOCK.
 static void __cdecl free_dbg_nolock(void* const block, int const block_use)
 {
     validate_heap_if_required_nolock();
@@ -748,7 +968,35 @@ static void __cdecl free_dbg_nolock(void* const block, int const block_use)
 
     if ((_crtDbgFlag & _CRTDBG_DELAY_FREE_MEM_DF) == 0)
     {
-        unlink_block(header, header);
+        // Take the block out of the list. Its neighbours are linked to each
+        // other; at either end of the list, the list's end pointer moves.
+        // The header's own links stay as they are until the fill below, so
+        // in a debugger, stopped here, `!crtheap` still shows the block (and
+        // a block that is not at an end of the list but whose neighbour does
+        // not point back at it shows "prev link broken").
+        //
+        // The block being at either end of the list is asserted as in the
+        // UCRT.
+        if (header->_block_header_next != nullptr)
+        {
+            header->_block_header_next->_block_header_prev = header->_block_header_prev;
+        }
+        else
+        {
+            _ASSERTE(__acrt_last_block == header);
+            __acrt_last_block = header->_block_header_prev;
+        }
+
+        if (header->_block_header_prev != nullptr)
+        {
+            header->_block_header_prev->_block_header_next = header->_block_header_next;
+        }
+        else
+        {
+            _ASSERTE(__acrt_first_block == header);
+            __acrt_first_block = header->_block_header_next;
+        }
+
         memset(header, dead_land_fill, sizeof(_CrtMemBlockHeader) + header->_data_size + no_mans_land_size);
         _free_base(header);
     }
@@ -783,174 +1031,8 @@ extern "C" __declspec(noinline) size_t __cdecl _msize_dbg(void* const block, int
 }
 
 //-----------------------------------------------------------------------------
-// Control
-//-----------------------------------------------------------------------------
-
-// Returns the previous value.
-extern "C" long __cdecl _CrtSetBreakAlloc(long const new_break_alloc)
-{
-    long const old_break_alloc = _crtBreakAlloc;
-    _crtBreakAlloc = new_break_alloc;
-    return old_break_alloc;
-}
-
-extern "C" void __cdecl _CrtSetDbgBlockType(void* const block, int const block_use)
-{
-    if (!_CrtIsValidHeapPointer(block))
-    {
-        return;
-    }
-    _CrtMemBlockHeader* const header = header_from_block(block);
-    _ASSERTE(is_block_type_valid(header->_block_use));
-    header->_block_use = block_use;
-}
-
-extern "C" _CRT_ALLOC_HOOK __cdecl _CrtGetAllocHook()
-{
-    return _pfnAllocHook;
-}
-
-extern "C" _CRT_ALLOC_HOOK __cdecl _CrtSetAllocHook(_CRT_ALLOC_HOOK const new_hook)
-{
-    _CRT_ALLOC_HOOK const old_hook = _pfnAllocHook;
-    _pfnAllocHook = new_hook;
-    return old_hook;
-}
-
-// Sets the options. Only the five documented flags may be set in the low
-// 16 bits; the high 16 bits are a check frequency. Returns the old flags.
-extern "C" int __cdecl _CrtSetDbgFlag(int const new_bits)
-{
-    int const valid_flags = _CRTDBG_ALLOC_MEM_DF | _CRTDBG_DELAY_FREE_MEM_DF | _CRTDBG_CHECK_ALWAYS_DF |
-                            _CRTDBG_CHECK_CRT_DF | _CRTDBG_LEAK_CHECK_DF;
-
-    bool const new_bits_have_only_valid_flags = (new_bits & 0xffff & ~valid_flags) == 0;
-    _VALIDATE_RETURN(new_bits == _CRTDBG_REPORT_FLAG || new_bits_have_only_valid_flags, EINVAL, _crtDbgFlag);
-
-    int const old_bits = _crtDbgFlag;
-    if (new_bits == _CRTDBG_REPORT_FLAG)
-    {
-        return old_bits;
-    }
-
-    if (new_bits & _CRTDBG_CHECK_ALWAYS_DF)
-    {
-        __acrt_check_frequency = 1;
-    }
-    else
-    {
-        __acrt_check_frequency = (new_bits >> 16) & 0x0ffff;
-    }
-    __acrt_check_counter = 0;
-    _crtDbgFlag = new_bits;
-    return old_bits;
-}
-
-// Kept for old programs: the CRT no longer counts buffer sizes.
-static int check_count = 0;
-
-extern "C" int __cdecl _CrtSetCheckCount(int const new_check_count)
-{
-    int const old_check_count = check_count;
-    check_count = new_check_count;
-    return old_check_count;
-}
-
-extern "C" int __cdecl _CrtGetCheckCount()
-{
-    return check_count;
-}
-
-//-----------------------------------------------------------------------------
 // Checking
 //-----------------------------------------------------------------------------
-
-// Checks one block's guards (and, for a free block, its DD fill). Reports
-// each problem as a _CRT_WARN and returns false if there was one.
-static bool __cdecl check_block(_CrtMemBlockHeader* const header)
-{
-    bool this_block_okay = true;
-    char const* const block_use =
-        is_block_type_valid(header->_block_use) ? block_use_names[_BLOCK_TYPE(header->_block_use)] : "DAMAGED";
-
-    if (!check_bytes(header->_gap, no_mans_land_fill, no_mans_land_size))
-    {
-        if (header->_file_name != nullptr)
-        {
-            _RPTN(_CRT_WARN,
-                  "HEAP CORRUPTION DETECTED: before %hs block (#%d) at 0x%p.\n"
-                  "CRT detected that the application wrote to memory before start of heap buffer.\n"
-                  _ALLOCATION_FILE_LINENUM,
-                  block_use, header->_request_number, block_from_header(header), header->_file_name,
-                  header->_line_number);
-        }
-        else
-        {
-            _RPTN(_CRT_WARN,
-                  "HEAP CORRUPTION DETECTED: before %hs block (#%d) at 0x%p.\n"
-                  "CRT detected that the application wrote to memory before start of heap buffer.\n",
-                  block_use, header->_request_number, block_from_header(header));
-        }
-        this_block_okay = false;
-    }
-
-    if (!check_bytes(block_from_header(header) + header->_data_size, no_mans_land_fill, no_mans_land_size))
-    {
-        if (header->_file_name != nullptr)
-        {
-            _RPTN(_CRT_WARN,
-                  "HEAP CORRUPTION DETECTED: after %hs block (#%d) at 0x%p.\n"
-                  "CRT detected that the application wrote to memory after end of heap buffer.\n"
-                  _ALLOCATION_FILE_LINENUM,
-                  block_use, header->_request_number, block_from_header(header), header->_file_name,
-                  header->_line_number);
-        }
-        else
-        {
-            _RPTN(_CRT_WARN,
-                  "HEAP CORRUPTION DETECTED: after %hs block (#%d) at 0x%p.\n"
-                  "CRT detected that the application wrote to memory after end of heap buffer.\n",
-                  block_use, header->_request_number, block_from_header(header));
-        }
-        this_block_okay = false;
-    }
-
-    if (header->_block_use == _FREE_BLOCK && !check_bytes(block_from_header(header), dead_land_fill, header->_data_size))
-    {
-        if (header->_file_name != nullptr)
-        {
-            _RPTN(_CRT_WARN,
-                  "HEAP CORRUPTION DETECTED: on top of Free block at 0x%p.\n"
-                  "CRT detected that the application wrote to a heap buffer that was freed.\n"
-                  _ALLOCATION_FILE_LINENUM,
-                  block_from_header(header), header->_file_name, header->_line_number);
-        }
-        else
-        {
-            _RPTN(_CRT_WARN,
-                  "HEAP CORRUPTION DETECTED: on top of Free block at 0x%p.\n"
-                  "CRT detected that the application wrote to a heap buffer that was freed.\n",
-                  block_from_header(header));
-        }
-        this_block_okay = false;
-    }
-
-    if (!this_block_okay)
-    {
-        if (header->_file_name != nullptr)
-        {
-            _RPTN(_CRT_WARN, "%hs located at 0x%p is %Iu bytes long.\n" _ALLOCATION_FILE_LINENUM, block_use,
-                  block_from_header(header), header->_data_size, header->_file_name, header->_line_number);
-        }
-        else
-        {
-            _RPTN(_CRT_WARN, "%hs located at 0x%p is %Iu bytes long.\n", block_use, block_from_header(header),
-                  header->_data_size);
-        }
-    }
-
-    return this_block_okay;
-}
 
 // Checks every block in the list (with Floyd's tortoise and hare, so that a
 // list damaged into a cycle is reported rather than walked forever), then
