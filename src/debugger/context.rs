@@ -17,6 +17,10 @@ impl Session {
         if let Some(p) = n.strip_prefix('$') {
             return self.pseudo_register(p);
         }
+        // x64 user-mode selectors, as Windows sets them (unicorn keeps them at 0).
+        if let Some(v) = selector(&n) {
+            return Some(v);
+        }
         self.process.cpu.read_named(&n).map(|(v, _)| v)
     }
 
@@ -87,6 +91,16 @@ impl DisasmContext for Session {
     fn read_memory(&self, addr: u64, buf: &mut [u8]) -> bool {
         self.process.cpu.read(addr, buf).is_ok()
     }
+}
+
+/// The flat-model selectors of an x64 Windows user-mode thread.
+pub fn selector(name: &str) -> Option<u64> {
+    Some(match name {
+        "cs" => 0x33,
+        "ss" | "ds" | "es" | "gs" => 0x2b,
+        "fs" => 0x53,
+        _ => return None,
+    })
 }
 
 fn x86_register(reg: Register) -> Option<RegisterX86> {

@@ -137,6 +137,9 @@ pub fn dispatch(s: &mut Session, text: &str) -> CmdResult {
         let cmd = Command { text, name: word, args: &text[end..], args_offset: end };
         return h(s, &cmd);
     }
+    if let Some(ext) = word.strip_prefix('!') {
+        return Err(CmdError::Text(format!("No export {ext} found")));
+    }
     Err(CmdError::syntax(word.len().saturating_sub(1)))
 }
 

@@ -49,6 +49,9 @@ fn show(s: &Session, name: &str) -> Option<String> {
         let v = s.register_value(&lower)?;
         return Some(format!("{lower}={v:016x}"));
     }
+    if let Some(v) = super::super::context::selector(&lower) {
+        return Some(format!("{lower}={v:04x}"));
+    }
     let (v, bits) = s.process.cpu.read_named(&lower)?;
     let width = (bits / 4) as usize;
     Some(format!("{lower}={v:0width$x}"))
