@@ -215,3 +215,12 @@ fn odd_arguments_never_panic() {
     let t = after_start("guests/allocate.exe", &script);
     assert!(t.contains("0:000> !heap ``"));
 }
+
+#[test]
+fn instruction_budget_stops_a_runaway_guest_deterministically() {
+    let options = crtlab::debugger::SessionOptions { max_instructions: Some(1_000_000), ..Default::default() };
+    let a = common::transcript_with(&common::guest("guests/tests/loop.exe"), "g\nr rip\ng", options.clone());
+    let b = common::transcript_with(&common::guest("guests/tests/loop.exe"), "g\nr rip\ng", options);
+    assert_eq!(a, b);
+    insta::assert_snapshot!(a);
+}

@@ -156,6 +156,13 @@ impl Session {
                     out.push_str(&self.report_exit(code));
                     break;
                 }
+                RunEvent::BudgetExhausted => {
+                    let limit = self.options.max_instructions.unwrap_or(0);
+                    out.push_str(&format!("crtlab: the guest used up its instruction budget ({limit} instructions)\n"));
+                    out.push_str(&self.current_instruction());
+                    self.stop = StopState::Interrupted;
+                    break;
+                }
                 RunEvent::Interrupted => {
                     out.push_str(&exception_header(0x4001_0005, false));
                     out.push_str(&self.current_instruction());

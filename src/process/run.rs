@@ -36,6 +36,8 @@ pub enum RunEvent {
     Exited(u32),
     /// Ctrl-C.
     Interrupted,
+    /// The instruction budget (batch mode) ran out.
+    BudgetExhausted,
 }
 
 impl Process {
@@ -59,6 +61,7 @@ impl Process {
                 },
                 Stop::Breakpoint(a) => RunEvent::Breakpoint(a),
                 Stop::Count => RunEvent::Step,
+                Stop::BudgetExhausted => RunEvent::BudgetExhausted,
                 Stop::Interrupted => {
                     if self.interrupt.swap(false, Ordering::SeqCst) {
                         RunEvent::Interrupted
