@@ -145,11 +145,10 @@ fn compare(seed: &str, ours: &str, prev_seed: Option<&str>) -> Result<Vec<Differ
         return Ok(vec![Difference::AllocateAddress, Difference::AllocateInstruction]);
     }
     // RtlAllocateHeap's first instruction: everything but the value after `=` matches.
-    if let (Some(si), Some(oi)) = (s.rfind('='), o.rfind('=')) {
-        if prev_seed == Some("ntdll!RtlAllocateHeap:") && s[..si] == o[..oi] && s[si + 1..].len() == o[oi + 1..].len() {
+    if let (Some(si), Some(oi)) = (s.rfind('='), o.rfind('='))
+        && prev_seed == Some("ntdll!RtlAllocateHeap:") && s[..si] == o[..oi] && s[si + 1..].len() == o[oi + 1..].len() {
             return Ok(vec![Difference::StackLeftover]);
         }
-    }
     Err(format!("unexplained difference:\n  seed: {seed}\n  ours: {ours}"))
 }
 

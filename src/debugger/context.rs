@@ -26,19 +26,17 @@ impl Session {
 
     fn pseudo_register(&self, p: &str) -> Option<u64> {
         let cpu = &self.process.cpu;
-        if let Some(t) = p.strip_prefix('t') {
-            if let Ok(i) = t.parse::<usize>() {
+        if let Some(t) = p.strip_prefix('t')
+            && let Ok(i) = t.parse::<usize>() {
                 return self.user_registers.get(i).copied();
             }
-        }
-        if let Some(b) = p.strip_prefix("bp") {
-            if let Ok(id) = b.parse::<u32>() {
+        if let Some(b) = p.strip_prefix("bp")
+            && let Ok(id) = b.parse::<u32>() {
                 return self.breakpoints.get(id).and_then(|bp| match bp.location {
                     super::breakpoints::Location::Resolved(a) => Some(a),
                     super::breakpoints::Location::Deferred => None,
                 });
             }
-        }
         Some(match p {
             "ip" | "eventip" | "scopeip" => cpu.rip(),
             "csp" => cpu.rsp(),

@@ -104,13 +104,12 @@ impl Session {
             out.push_str(&self.drain_output());
             match ev {
                 RunEvent::Breakpoint(addr) => {
-                    if let Some(t) = target {
-                        if addr == t.addr && self.process.cpu.rsp() >= t.min_sp {
+                    if let Some(t) = target
+                        && addr == t.addr && self.process.cpu.rsp() >= t.min_sp {
                             self.stop = StopState::Step;
                             out.push_str(&self.current_instruction());
                             break;
                         }
-                    }
                     match hit_breakpoint(&mut self.breakpoints, addr) {
                         Some(id) => {
                             out.push_str(&format!("Breakpoint {id} hit\n"));

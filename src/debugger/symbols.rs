@@ -81,11 +81,10 @@ fn display_public(name: &str) -> String {
     if let Some(rest) = name.strip_prefix("__imp_") {
         return format!("_imp_{rest}");
     }
-    if name.starts_with('?') {
-        if let Ok(d) = msvc_demangler::demangle(name, DemangleFlags::NAME_ONLY) {
+    if name.starts_with('?')
+        && let Ok(d) = msvc_demangler::demangle(name, DemangleFlags::NAME_ONLY) {
             return d;
         }
-    }
     name.to_string()
 }
 
@@ -262,11 +261,10 @@ fn load(m: &Module) -> ModuleSymbols {
                 _ => None,
             };
             let shown = path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| name.clone());
-            if let Some(d) = data {
-                if let Some(ms) = load_pdb(Arc::new(d), guid, *age) {
+            if let Some(d) = data
+                && let Some(ms) = load_pdb(Arc::new(d), guid, *age) {
                     return ModuleSymbols { pdb_path: Some(shown), ..ms };
                 }
-            }
             exports_only(m)
         }
         SymbolSource::Exports => exports_only(m),
@@ -309,8 +307,8 @@ fn load_pdb(bytes: Arc<Vec<u8>>, guid: &[u8; 16], age: u32) -> Option<ModuleSymb
     let globals = pdb.global_symbols().ok()?;
     let mut iter = globals.iter();
     while let Ok(Some(sym)) = iter.next() {
-        if let Ok(pdb::SymbolData::Public(p)) = sym.parse() {
-            if let Some(rva) = p.offset.to_rva(&address_map) {
+        if let Ok(pdb::SymbolData::Public(p)) = sym.parse()
+            && let Some(rva) = p.offset.to_rva(&address_map) {
                 symbols.push(Symbol {
                     rva: rva.0,
                     size: 0,
@@ -318,7 +316,6 @@ fn load_pdb(bytes: Arc<Vec<u8>>, guid: &[u8; 16], age: u32) -> Option<ModuleSymb
                     is_function: p.function || p.code,
                 });
             }
-        }
     }
     let data: PdbData = ContextPdbData::try_from_pdb(pdb).ok()?;
     let mut private = false;
@@ -347,6 +344,12 @@ fn load_pdb(bytes: Arc<Vec<u8>>, guid: &[u8; 16], age: u32) -> Option<ModuleSymb
     Some(ModuleSymbols { status, symbols, pdb: Some(data), pdb_bytes: Some(bytes), pdb_path: None })
 }
 
+/// An inline site's nesting depth and its code ranges (rvas).
+struct InlineSite {
+    depth: usize,
+    ranges: Vec<(u32, u32)>,
+}
+
 /// Walks the S_INLINESITE records of the procedure containing `rva` and returns the
 /// lowest code address of every inline site whose ranges contain it, innermost first.
 fn inline_site_starts(bytes: Arc<Vec<u8>>, rva: u32) -> Option<Vec<u32>> {
@@ -360,22 +363,20 @@ fn inline_site_starts(bytes: Arc<Vec<u8>>, rva: u32) -> Option<Vec<u32>> {
         let Ok(mut iter) = info.symbols() else { continue };
         let mut proc_start: Option<u32> = None;
         let mut proc_end_index = None;
-        // (symbol index, depth, ranges)
-        let mut sites: Vec<(u32, usize, Vec<(u32, u32)>)> = Vec::new();
+        let mut sites: Vec<InlineSite> = Vec::new();
         let mut depth_of: Vec<(u32, usize)> = Vec::new();
         while let Ok(Some(sym)) = iter.next() {
             match sym.parse() {
                 Ok(SymbolData::Procedure(p)) => {
                     let start = p.offset.to_rva(&address_map).map(|r| r.0);
-                    if let Some(st) = start {
-                        if rva >= st && rva < st + p.len {
+                    if let Some(st) = start
+                        && rva >= st && rva < st + p.len {
                             proc_start = Some(st);
                             proc_end_index = Some(p.end.0);
                             sites.clear();
                             depth_of.clear();
                             continue;
                         }
-                    }
                     if proc_start.is_some() {
                         break;
                     }
@@ -416,23 +417,22 @@ fn inline_site_starts(bytes: Arc<Vec<u8>>, rva: u32) -> Option<Vec<u32>> {
                         }
                     }
                     let st = proc_start?;
-                    sites.push((sym.index().0, depth, ranges.into_iter().map(|(a, b)| (st + a, st + b)).collect()));
+                    sites.push(InlineSite { depth, ranges: ranges.into_iter().map(|(a, b)| (st + a, st + b)).collect() });
                 }
                 _ => {}
             }
-            if let (Some(end), true) = (proc_end_index, proc_start.is_some()) {
-                if sym.index().0 >= end {
+            if let (Some(end), true) = (proc_end_index, proc_start.is_some())
+                && sym.index().0 >= end {
                     break;
                 }
-            }
         }
         if proc_start.is_some() {
             let mut hits: Vec<(usize, u32)> = sites
                 .iter()
-                .filter(|(_, _, r)| r.iter().any(|(a, b)| rva >= *a && rva < *b))
-                .map(|(_, d, r)| (*d, r.iter().map(|x| x.0).min().unwrap_or(0)))
+                .filter(|s| s.ranges.iter().any(|(a, b)| rva >= *a && rva < *b))
+                .map(|s| (s.depth, s.ranges.iter().map(|x| x.0).min().unwrap_or(0)))
                 .collect();
-            hits.sort_by(|a, b| b.0.cmp(&a.0));
+            hits.sort_by_key(|h| std::cmp::Reverse(h.0));
             return Some(hits.into_iter().map(|h| h.1).collect());
         }
     }

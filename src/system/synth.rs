@@ -281,7 +281,7 @@ pub fn build(spec: ModuleSpec) -> Result<BuiltModule, String> {
         symbols.push((rva, bytes.len() as u32, f.name.clone()));
         if !f.frame.is_leaf() {
             let info = unwind_info(&f.frame, prolog_len, &push_offsets(&f.frame));
-            while rdata.len() % 4 != 0 {
+            while !rdata.len().is_multiple_of(4) {
                 rdata.push(0);
             }
             let info_rva = rdata_rva + rdata.len() as u32;
@@ -309,7 +309,7 @@ pub fn build(spec: ModuleSpec) -> Result<BuiltModule, String> {
     symbols.sort();
 
     // Export directory (in .rdata).
-    while rdata.len() % 8 != 0 {
+    while !rdata.len().is_multiple_of(8) {
         rdata.push(0);
     }
     let export_rva = rdata_rva + rdata.len() as u32;

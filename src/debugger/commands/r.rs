@@ -124,12 +124,11 @@ fn is_writable_pseudo(name: &str) -> bool {
 fn write(s: &mut Session, name: &str, v: u64) -> bool {
     let n = name.to_ascii_lowercase();
     if let Some(t) = n.strip_prefix("$t") {
-        if let Ok(i) = t.parse::<usize>() {
-            if i < 20 {
+        if let Ok(i) = t.parse::<usize>()
+            && i < 20 {
                 s.user_registers[i] = v;
                 return true;
             }
-        }
         return false;
     }
     if n.starts_with('$') {
