@@ -54,6 +54,8 @@ impl Session {
     /// Resumes the target in `mode` and returns what the debugger prints until it stops.
     pub fn resume(&mut self, mode: RunMode) -> String {
         let mut out = String::new();
+        // After the target runs, a bare `u` starts at the new IP again, as in WinDbg.
+        self.next_unassemble = None;
         match self.stop.clone() {
             StopState::Terminated(_) => return out,
             StopState::Exiting(code) => {

@@ -16,6 +16,7 @@ pub mod ln;
 pub mod lm;
 pub mod quit;
 pub mod r;
+pub mod range;
 pub mod step;
 pub mod u;
 pub mod x;
