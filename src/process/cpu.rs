@@ -319,6 +319,17 @@ impl Cpu {
         self.uc.mem_map(addr, size, prot_to_uc(prot)).map_err(|_| MemError::Map { addr, size })
     }
 
+    /// A debugger's write (`eb`, `ed`, ...): like [`GuestMemory::write`] it ignores page
+    /// protection (unicorn writes read-only pages for its caller), and it also drops the
+    /// translated code for the range, which unicorn keeps otherwise, so that patched
+    /// instructions run as written.
+    pub fn debugger_write(&mut self, addr: u64, data: &[u8]) -> Result<(), MemError> {
+        GuestMemory::write(self, addr, data)?;
+        let end = addr.saturating_add(data.len() as u64);
+        let _ = self.uc.ctl_remove_cache(addr, end);
+        Ok(())
+    }
+
     pub fn protect(&mut self, addr: u64, size: u64, prot: Prot) -> Result<(), MemError> {
         self.uc.mem_protect(addr, size, prot_to_uc(prot)).map_err(|_| MemError::Map { addr, size })
     }
