@@ -102,3 +102,28 @@ pub fn run(session: &mut Session) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(h: &CrtHelper, line: &str) -> (usize, Vec<String>) {
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        h.complete(line, line.len(), &ctx).unwrap()
+    }
+
+    #[test]
+    fn completes_commands_and_symbols() {
+        let h = CrtHelper { symbols: vec!["ntdll!RtlAllocateHeap".into(), "ntdll!RtlFreeHeap".into(), "allocate!main".into()] };
+        let (start, c) = complete(&h, "b");
+        assert_eq!(start, 0);
+        assert_eq!(c, vec!["bp", "bu", "bm", "bl", "bd", "be", "bc"]);
+        let (start, c) = complete(&h, "bp ntdll!rtla");
+        assert_eq!(start, 3);
+        assert_eq!(c, vec!["ntdll!RtlAllocateHeap"]);
+        let (_, c) = complete(&h, "u poi(alloc");
+        assert_eq!(c, vec!["allocate!main"]);
+        assert!(complete(&h, "zz").1.is_empty());
+    }
+}
