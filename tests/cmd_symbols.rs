@@ -146,3 +146,18 @@ fn output_is_deterministic() {
     let cmds = "lmvm allocate\nx allocate!*\nln allocate!main\ndt _PEB @$peb\ndt _TEB @$teb";
     assert_eq!(run(cmds), run(cmds));
 }
+
+/// `dt _HEAP_ENTRY addr` and the heap extension's own formatter agree, line for line.
+#[test]
+fn dt_heap_entry_agrees_with_the_heap_extension() {
+    use crtlab::debugger::{Session, SessionOptions};
+    use crtlab::process::loader::Program;
+    let program = Program::from_path(&common::guest("guests/allocate.exe")).expect("guest file");
+    let (mut s, _) = Session::start(program, SessionOptions::default()).expect("guest loads");
+    s.execute("g");
+    for addr in [0x267_a06f_0000u64, 0x267_a06f_0740, 0x267_a06f_0850, 0x267_a06f_0880] {
+        let ours = s.execute(&format!("dt _HEAP_ENTRY {addr:x}"));
+        let ext = crtlab::heap::ext::format_dt_heap_entry(&s.process.cpu, Some(addr));
+        assert_eq!(ours, ext, "entry at {addr:x}");
+    }
+}

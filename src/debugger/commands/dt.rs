@@ -22,6 +22,11 @@
 //!   Wchar arrays as strings, other arrays by their first element, bit fields as `0y1`.
 //!   `_HEAP_ENTRY` shows the raw (encoded) header, as WinDbg does; its values go through
 //!   the heap extension's formatter. Unreadable members show `??`.
+//! - Not pinned down by a capture (from memory of WinDbg sessions): `Ptr64 Wchar` as
+//!   `0x... "text"` with two blanks, `Ptr64 Ptr64 Void` as `0x...  -> 0x... Void`, a
+//!   non-null function pointer as `0x...     long  +<hex>`, multi-bit fields as
+//!   `0y0101 (0x5)`, and the extra first line ` [ Flink - Blink ]` / ` "text"` that
+//!   `dt _LIST_ENTRY addr` / `dt _UNICODE_STRING addr` print.
 //! - An unknown type prints WinDbg's `Symbol <name> not found.`; field names that match
 //!   no member print `Cannot find specified field members.`
 
