@@ -10,6 +10,8 @@ use std::sync::Arc;
 use msvc_demangler::DemangleFlags;
 use pdb_addr2line::pdb::{self, FallibleIterator, PrimitiveKind, TypeData, TypeIndex};
 
+use super::symbols::display_public;
+
 /// A symbol as `x` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SymbolInfo {
@@ -117,19 +119,6 @@ pub fn undecorate_full(decorated: &str) -> String {
         return d;
     }
     decorated.to_string()
-}
-
-/// WinDbg shows `__imp_X` import-table publics as `_imp_X`, and C++ names undecorated.
-pub fn display_public(name: &str) -> String {
-    if let Some(rest) = name.strip_prefix("__imp_") {
-        return format!("_imp_{rest}");
-    }
-    if name.starts_with('?')
-        && let Ok(d) = msvc_demangler::demangle(name, DemangleFlags::NAME_ONLY)
-    {
-        return d;
-    }
-    name.to_string()
 }
 
 #[derive(Debug, Clone)]
@@ -434,8 +423,6 @@ mod tests {
         assert_eq!(undecorate_full("?alloc_malloc@@YAPEAX_K@Z"), "void * __cdecl alloc_malloc(unsigned __int64)");
         assert_eq!(undecorate_full("??2@YAPEAX_K@Z"), "void * __cdecl operator new(unsigned __int64)");
         assert_eq!(undecorate_full("main"), "main");
-        assert_eq!(display_public("__imp_HeapAlloc"), "_imp_HeapAlloc");
-        assert_eq!(display_public("?alloc_malloc@@YAPEAX_K@Z"), "alloc_malloc");
     }
 
     #[test]

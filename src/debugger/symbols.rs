@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::io::Cursor;
 use std::sync::Arc;
 
+use msvc_demangler::DemangleFlags;
 use pdb_addr2line::pdb::{self, FallibleIterator};
 use pdb_addr2line::{ContextPdbData, TypeFormatterFlags};
 
@@ -79,8 +80,16 @@ pub struct SymbolEngine {
 }
 
 /// WinDbg shows `__imp_X` import-table publics as `_imp_X`.
-fn display_public(name: &str) -> String {
-    super::symbol_info::display_public(name)
+pub(crate) fn display_public(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("__imp_") {
+        return format!("_imp_{rest}");
+    }
+    if name.starts_with('?') {
+        if let Ok(d) = msvc_demangler::demangle(name, DemangleFlags::NAME_ONLY) {
+            return d;
+        }
+    }
+    name.to_string()
 }
 
 /// pdb-addr2line names carry no argument list with NO_ARGUMENTS, but may carry a
