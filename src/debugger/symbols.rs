@@ -10,6 +10,7 @@ use msvc_demangler::DemangleFlags;
 use pdb_addr2line::pdb::{self, FallibleIterator};
 use pdb_addr2line::{ContextPdbData, TypeFormatterFlags};
 
+use super::symbol_info::{self, SymbolInfo, SymbolKind};
 use crate::process::module::{Module, SymbolSource};
 
 /// How `lm` describes a module's symbols.
@@ -74,10 +75,12 @@ struct ModuleSymbols {
 pub struct SymbolEngine {
     modules: Vec<Module>,
     loaded: RefCell<Vec<Option<Arc<ModuleSymbols>>>>,
+    /// `symbol_infos`, built on first use (it reads the PDB's type records).
+    infos: RefCell<Vec<Option<Arc<Vec<SymbolInfo>>>>>,
 }
 
 /// WinDbg shows `__imp_X` import-table publics as `_imp_X`.
-fn display_public(name: &str) -> String {
+pub(crate) fn display_public(name: &str) -> String {
     if let Some(rest) = name.strip_prefix("__imp_") {
         return format!("_imp_{rest}");
     }
@@ -97,7 +100,7 @@ fn clean_function_name(name: &str) -> String {
 impl SymbolEngine {
     pub fn new(modules: Vec<Module>) -> SymbolEngine {
         let n = modules.len();
-        SymbolEngine { modules, loaded: RefCell::new(vec![None; n]) }
+        SymbolEngine { modules, loaded: RefCell::new(vec![None; n]), infos: RefCell::new(vec![None; n]) }
     }
 
     pub fn modules(&self) -> &[Module] {
@@ -199,6 +202,32 @@ impl SymbolEngine {
         self.module_symbols(idx).symbols.clone()
     }
 
+    /// Every symbol of module `idx` with its kind and type, in rva order (for `x` and
+    /// `ln`). With a PDB: procedures, global and static data, and the publics that have
+    /// no private symbol at their address; otherwise the names `symbols_of` gives.
+    pub fn symbol_infos(&self, idx: usize) -> Arc<Vec<SymbolInfo>> {
+        if let Some(i) = self.infos.borrow().get(idx).and_then(|i| i.clone()) {
+            return i;
+        }
+        let syms = self.module_symbols(idx);
+        let from_pdb = syms.pdb_bytes.as_ref().and_then(|b| symbol_info::from_pdb(b.clone()));
+        let m = &self.modules[idx];
+        // A synthetic module's names outside executable sections are data (like
+        // RtlpProcessHeapsListBuffer), shown as publics without type information.
+        let kind_of = |s: &Symbol| match m.symbols {
+            SymbolSource::Synthetic(_) if !in_code(m, s.rva) => SymbolKind::PublicData { decorated: s.name.clone() },
+            SymbolSource::Synthetic(_) => SymbolKind::Synthetic,
+            _ => SymbolKind::Export,
+        };
+        let infos = Arc::new(from_pdb.unwrap_or_else(|| {
+            syms.symbols.iter().map(|s| SymbolInfo { rva: s.rva, size: s.size, name: s.name.clone(), kind: kind_of(s) }).collect()
+        }));
+        if let Some(slot) = self.infos.borrow_mut().get_mut(idx) {
+            *slot = Some(infos.clone());
+        }
+        infos
+    }
+
     /// The inline stack and source lines at `addr`, innermost first. Empty without PDB lines.
     pub fn source_frames(&self, addr: u64) -> Vec<SourceFrame> {
         let Some(idx) = self.module_index_at(addr) else { return vec![] };
@@ -242,6 +271,14 @@ impl SymbolEngine {
         }
         None
     }
+}
+
+/// True if `rva` lies in a section with IMAGE_SCN_MEM_EXECUTE.
+fn in_code(m: &Module, rva: u32) -> bool {
+    const IMAGE_SCN_MEM_EXECUTE: u32 = 0x2000_0000;
+    m.sections.iter().any(|s| {
+        s.characteristics & IMAGE_SCN_MEM_EXECUTE != 0 && rva >= s.rva && u64::from(rva) < u64::from(s.rva) + u64::from(s.virtual_size)
+    })
 }
 
 fn load(m: &Module) -> ModuleSymbols {
