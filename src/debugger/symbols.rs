@@ -286,7 +286,13 @@ fn load(m: &Module) -> ModuleSymbols {
         SymbolSource::Synthetic(list) => {
             let mut symbols: Vec<Symbol> = list
                 .iter()
-                .map(|(rva, size, name)| Symbol { rva: *rva, size: *size, name: name.clone(), is_function: true })
+                .map(|(rva, size, name)| Symbol {
+                    rva: *rva,
+                    size: *size,
+                    name: display_public(name),
+                    // Data items live outside the executable section.
+                    is_function: in_code(m, *rva),
+                })
                 .collect();
             symbols.sort_by_key(|s| s.rva);
             ModuleSymbols { status: SymbolStatus::Public, symbols, pdb: None, pdb_bytes: None, pdb_path: None }
