@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::debugger::{Session, SessionOptions};
 use crate::process::loader::Program;
 use crate::process::ProcessOptions;
+use crate::process::console::Output;
 
 #[derive(Parser)]
 #[command(name = "crtlab", version, about = "Run and debug small Windows x64 programs with a WinDbg-compatible prompt")]
@@ -87,6 +88,15 @@ fn run(a: RunArgs) -> anyhow::Result<i32> {
     };
     let (mut session, banner) = Session::start(program, options)?;
     install_ctrl_c(&session);
+    // Guest output reaches the terminal as it is written, not at the next event.
+    session.process.console.set_sink(Box::new(|o| {
+        let mut out = std::io::stdout().lock();
+        let _ = match o {
+            Output::Stdout(b) | Output::Stderr(b) => out.write_all(b),
+            Output::Debug(s) => out.write_all(s.as_bytes()),
+        };
+        let _ = out.flush();
+    }));
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(banner.as_bytes())?;
     if interactive {
