@@ -17,24 +17,26 @@ impl Session {
         if let Some(p) = n.strip_prefix('$') {
             return self.pseudo_register(p);
         }
+        // x64 user-mode selectors, as Windows sets them (unicorn keeps them at 0).
+        if let Some(v) = selector(&n) {
+            return Some(v);
+        }
         self.process.cpu.read_named(&n).map(|(v, _)| v)
     }
 
     fn pseudo_register(&self, p: &str) -> Option<u64> {
         let cpu = &self.process.cpu;
-        if let Some(t) = p.strip_prefix('t') {
-            if let Ok(i) = t.parse::<usize>() {
+        if let Some(t) = p.strip_prefix('t')
+            && let Ok(i) = t.parse::<usize>() {
                 return self.user_registers.get(i).copied();
             }
-        }
-        if let Some(b) = p.strip_prefix("bp") {
-            if let Ok(id) = b.parse::<u32>() {
+        if let Some(b) = p.strip_prefix("bp")
+            && let Ok(id) = b.parse::<u32>() {
                 return self.breakpoints.get(id).and_then(|bp| match bp.location {
                     super::breakpoints::Location::Resolved(a) => Some(a),
                     super::breakpoints::Location::Deferred => None,
                 });
             }
-        }
         Some(match p {
             "ip" | "eventip" | "scopeip" => cpu.rip(),
             "csp" => cpu.rsp(),
@@ -87,6 +89,16 @@ impl DisasmContext for Session {
     fn read_memory(&self, addr: u64, buf: &mut [u8]) -> bool {
         self.process.cpu.read(addr, buf).is_ok()
     }
+}
+
+/// The flat-model selectors of an x64 Windows user-mode thread.
+pub fn selector(name: &str) -> Option<u64> {
+    Some(match name {
+        "cs" => 0x33,
+        "ss" | "ds" | "es" | "gs" => 0x2b,
+        "fs" => 0x53,
+        _ => return None,
+    })
 }
 
 fn x86_register(reg: Register) -> Option<RegisterX86> {

@@ -54,6 +54,8 @@ impl Session {
     /// Resumes the target in `mode` and returns what the debugger prints until it stops.
     pub fn resume(&mut self, mode: RunMode) -> String {
         let mut out = String::new();
+        // After the target runs, a bare `u` starts at the new IP again, as in WinDbg.
+        self.next_unassemble = None;
         match self.stop.clone() {
             StopState::Terminated(_) => return out,
             StopState::Exiting(code) => {
@@ -111,13 +113,12 @@ impl Session {
             out.push_str(&self.drain_output());
             match ev {
                 RunEvent::Breakpoint(addr) => {
-                    if let Some(t) = target {
-                        if addr == t.addr && self.process.cpu.rsp() >= t.min_sp {
+                    if let Some(t) = target
+                        && addr == t.addr && self.process.cpu.rsp() >= t.min_sp {
                             self.stop = StopState::Step;
                             out.push_str(&self.current_instruction());
                             break;
                         }
-                    }
                     match hit_breakpoint(&mut self.breakpoints, addr) {
                         Some(id) => {
                             out.push_str(&format!("Breakpoint {id} hit\n"));
@@ -161,6 +162,13 @@ impl Session {
                 }
                 RunEvent::Exited(code) => {
                     out.push_str(&self.report_exit(code));
+                    break;
+                }
+                RunEvent::BudgetExhausted => {
+                    let limit = self.options.max_instructions.unwrap_or(0);
+                    out.push_str(&format!("crtlab: the guest used up its instruction budget ({limit} instructions)\n"));
+                    out.push_str(&self.current_instruction());
+                    self.stop = StopState::Interrupted;
                     break;
                 }
                 RunEvent::Interrupted => {

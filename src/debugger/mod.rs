@@ -9,7 +9,9 @@ pub mod events;
 pub mod execution;
 pub mod expr;
 pub mod session;
+pub mod symbol_info;
 pub mod symbols;
+pub mod types;
 pub mod unwind;
 
 pub use session::{Session, SessionError, SessionOptions};

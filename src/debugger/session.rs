@@ -19,6 +19,8 @@ pub struct SessionOptions {
     pub skip_initial_break: bool,
     /// cdb `-G`: do not stop when the process exits; the session ends with it.
     pub skip_final_break: bool,
+    /// Stop the guest after this many instructions (batch runs are bounded by default).
+    pub max_instructions: Option<u64>,
     pub process: ProcessOptions,
 }
 
@@ -106,7 +108,10 @@ impl Session {
     /// Loads the program and runs it to the initial breakpoint (or, with `-g`, to the
     /// first event after it). Returns the session and the start-up text.
     pub fn start(program: Program, options: SessionOptions) -> Result<(Session, String), SessionError> {
-        let process = create_process(program, options.process.clone())?;
+        let mut process = create_process(program, options.process.clone())?;
+        if let Some(limit) = options.max_instructions {
+            process.cpu.set_instruction_budget(limit).map_err(|e| SessionError::Load(LoadError::Map("process".into(), e)))?;
+        }
         let symbols = SymbolEngine::new(process.modules.clone());
         let walker = StackWalker::new(&process);
         let mut s = Session {

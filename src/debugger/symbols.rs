@@ -10,6 +10,7 @@ use msvc_demangler::DemangleFlags;
 use pdb_addr2line::pdb::{self, FallibleIterator};
 use pdb_addr2line::{ContextPdbData, TypeFormatterFlags};
 
+use super::symbol_info::{self, SymbolInfo, SymbolKind};
 use crate::process::module::{Module, SymbolSource};
 
 /// How `lm` describes a module's symbols.
@@ -74,18 +75,19 @@ struct ModuleSymbols {
 pub struct SymbolEngine {
     modules: Vec<Module>,
     loaded: RefCell<Vec<Option<Arc<ModuleSymbols>>>>,
+    /// `symbol_infos`, built on first use (it reads the PDB's type records).
+    infos: RefCell<Vec<Option<Arc<Vec<SymbolInfo>>>>>,
 }
 
 /// WinDbg shows `__imp_X` import-table publics as `_imp_X`.
-fn display_public(name: &str) -> String {
+pub(crate) fn display_public(name: &str) -> String {
     if let Some(rest) = name.strip_prefix("__imp_") {
         return format!("_imp_{rest}");
     }
-    if name.starts_with('?') {
-        if let Ok(d) = msvc_demangler::demangle(name, DemangleFlags::NAME_ONLY) {
+    if name.starts_with('?')
+        && let Ok(d) = msvc_demangler::demangle(name, DemangleFlags::NAME_ONLY) {
             return d;
         }
-    }
     name.to_string()
 }
 
@@ -98,7 +100,7 @@ fn clean_function_name(name: &str) -> String {
 impl SymbolEngine {
     pub fn new(modules: Vec<Module>) -> SymbolEngine {
         let n = modules.len();
-        SymbolEngine { modules, loaded: RefCell::new(vec![None; n]) }
+        SymbolEngine { modules, loaded: RefCell::new(vec![None; n]), infos: RefCell::new(vec![None; n]) }
     }
 
     pub fn modules(&self) -> &[Module] {
@@ -200,6 +202,32 @@ impl SymbolEngine {
         self.module_symbols(idx).symbols.clone()
     }
 
+    /// Every symbol of module `idx` with its kind and type, in rva order (for `x` and
+    /// `ln`). With a PDB: procedures, global and static data, and the publics that have
+    /// no private symbol at their address; otherwise the names `symbols_of` gives.
+    pub fn symbol_infos(&self, idx: usize) -> Arc<Vec<SymbolInfo>> {
+        if let Some(i) = self.infos.borrow().get(idx).and_then(|i| i.clone()) {
+            return i;
+        }
+        let syms = self.module_symbols(idx);
+        let from_pdb = syms.pdb_bytes.as_ref().and_then(|b| symbol_info::from_pdb(b.clone()));
+        let m = &self.modules[idx];
+        // A synthetic module's names outside executable sections are data (like
+        // RtlpProcessHeapsListBuffer), shown as publics without type information.
+        let kind_of = |s: &Symbol| match m.symbols {
+            SymbolSource::Synthetic(_) if !in_code(m, s.rva) => SymbolKind::PublicData { decorated: s.name.clone() },
+            SymbolSource::Synthetic(_) => SymbolKind::Synthetic,
+            _ => SymbolKind::Export,
+        };
+        let infos = Arc::new(from_pdb.unwrap_or_else(|| {
+            syms.symbols.iter().map(|s| SymbolInfo { rva: s.rva, size: s.size, name: s.name.clone(), kind: kind_of(s) }).collect()
+        }));
+        if let Some(slot) = self.infos.borrow_mut().get_mut(idx) {
+            *slot = Some(infos.clone());
+        }
+        infos
+    }
+
     /// The inline stack and source lines at `addr`, innermost first. Empty without PDB lines.
     pub fn source_frames(&self, addr: u64) -> Vec<SourceFrame> {
         let Some(idx) = self.module_index_at(addr) else { return vec![] };
@@ -245,12 +273,26 @@ impl SymbolEngine {
     }
 }
 
+/// True if `rva` lies in a section with IMAGE_SCN_MEM_EXECUTE.
+fn in_code(m: &Module, rva: u32) -> bool {
+    const IMAGE_SCN_MEM_EXECUTE: u32 = 0x2000_0000;
+    m.sections.iter().any(|s| {
+        s.characteristics & IMAGE_SCN_MEM_EXECUTE != 0 && rva >= s.rva && u64::from(rva) < u64::from(s.rva) + u64::from(s.virtual_size)
+    })
+}
+
 fn load(m: &Module) -> ModuleSymbols {
     match &m.symbols {
         SymbolSource::Synthetic(list) => {
             let mut symbols: Vec<Symbol> = list
                 .iter()
-                .map(|(rva, size, name)| Symbol { rva: *rva, size: *size, name: name.clone(), is_function: true })
+                .map(|(rva, size, name)| Symbol {
+                    rva: *rva,
+                    size: *size,
+                    name: display_public(name),
+                    // Data items live outside the executable section.
+                    is_function: in_code(m, *rva),
+                })
                 .collect();
             symbols.sort_by_key(|s| s.rva);
             ModuleSymbols { status: SymbolStatus::Public, symbols, pdb: None, pdb_bytes: None, pdb_path: None }
@@ -262,11 +304,10 @@ fn load(m: &Module) -> ModuleSymbols {
                 _ => None,
             };
             let shown = path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| name.clone());
-            if let Some(d) = data {
-                if let Some(ms) = load_pdb(Arc::new(d), guid, *age) {
+            if let Some(d) = data
+                && let Some(ms) = load_pdb(Arc::new(d), guid, *age) {
                     return ModuleSymbols { pdb_path: Some(shown), ..ms };
                 }
-            }
             exports_only(m)
         }
         SymbolSource::Exports => exports_only(m),
@@ -309,8 +350,8 @@ fn load_pdb(bytes: Arc<Vec<u8>>, guid: &[u8; 16], age: u32) -> Option<ModuleSymb
     let globals = pdb.global_symbols().ok()?;
     let mut iter = globals.iter();
     while let Ok(Some(sym)) = iter.next() {
-        if let Ok(pdb::SymbolData::Public(p)) = sym.parse() {
-            if let Some(rva) = p.offset.to_rva(&address_map) {
+        if let Ok(pdb::SymbolData::Public(p)) = sym.parse()
+            && let Some(rva) = p.offset.to_rva(&address_map) {
                 symbols.push(Symbol {
                     rva: rva.0,
                     size: 0,
@@ -318,7 +359,6 @@ fn load_pdb(bytes: Arc<Vec<u8>>, guid: &[u8; 16], age: u32) -> Option<ModuleSymb
                     is_function: p.function || p.code,
                 });
             }
-        }
     }
     let data: PdbData = ContextPdbData::try_from_pdb(pdb).ok()?;
     let mut private = false;
@@ -347,6 +387,12 @@ fn load_pdb(bytes: Arc<Vec<u8>>, guid: &[u8; 16], age: u32) -> Option<ModuleSymb
     Some(ModuleSymbols { status, symbols, pdb: Some(data), pdb_bytes: Some(bytes), pdb_path: None })
 }
 
+/// An inline site's nesting depth and its code ranges (rvas).
+struct InlineSite {
+    depth: usize,
+    ranges: Vec<(u32, u32)>,
+}
+
 /// Walks the S_INLINESITE records of the procedure containing `rva` and returns the
 /// lowest code address of every inline site whose ranges contain it, innermost first.
 fn inline_site_starts(bytes: Arc<Vec<u8>>, rva: u32) -> Option<Vec<u32>> {
@@ -360,22 +406,20 @@ fn inline_site_starts(bytes: Arc<Vec<u8>>, rva: u32) -> Option<Vec<u32>> {
         let Ok(mut iter) = info.symbols() else { continue };
         let mut proc_start: Option<u32> = None;
         let mut proc_end_index = None;
-        // (symbol index, depth, ranges)
-        let mut sites: Vec<(u32, usize, Vec<(u32, u32)>)> = Vec::new();
+        let mut sites: Vec<InlineSite> = Vec::new();
         let mut depth_of: Vec<(u32, usize)> = Vec::new();
         while let Ok(Some(sym)) = iter.next() {
             match sym.parse() {
                 Ok(SymbolData::Procedure(p)) => {
                     let start = p.offset.to_rva(&address_map).map(|r| r.0);
-                    if let Some(st) = start {
-                        if rva >= st && rva < st + p.len {
+                    if let Some(st) = start
+                        && rva >= st && rva < st + p.len {
                             proc_start = Some(st);
                             proc_end_index = Some(p.end.0);
                             sites.clear();
                             depth_of.clear();
                             continue;
                         }
-                    }
                     if proc_start.is_some() {
                         break;
                     }
@@ -416,23 +460,22 @@ fn inline_site_starts(bytes: Arc<Vec<u8>>, rva: u32) -> Option<Vec<u32>> {
                         }
                     }
                     let st = proc_start?;
-                    sites.push((sym.index().0, depth, ranges.into_iter().map(|(a, b)| (st + a, st + b)).collect()));
+                    sites.push(InlineSite { depth, ranges: ranges.into_iter().map(|(a, b)| (st + a, st + b)).collect() });
                 }
                 _ => {}
             }
-            if let (Some(end), true) = (proc_end_index, proc_start.is_some()) {
-                if sym.index().0 >= end {
+            if let (Some(end), true) = (proc_end_index, proc_start.is_some())
+                && sym.index().0 >= end {
                     break;
                 }
-            }
         }
         if proc_start.is_some() {
             let mut hits: Vec<(usize, u32)> = sites
                 .iter()
-                .filter(|(_, _, r)| r.iter().any(|(a, b)| rva >= *a && rva < *b))
-                .map(|(_, d, r)| (*d, r.iter().map(|x| x.0).min().unwrap_or(0)))
+                .filter(|s| s.ranges.iter().any(|(a, b)| rva >= *a && rva < *b))
+                .map(|s| (s.depth, s.ranges.iter().map(|x| x.0).min().unwrap_or(0)))
                 .collect();
-            hits.sort_by(|a, b| b.0.cmp(&a.0));
+            hits.sort_by_key(|h| std::cmp::Reverse(h.0));
             return Some(hits.into_iter().map(|h| h.1).collect());
         }
     }

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::debugger::{Session, SessionOptions};
 use crate::process::loader::Program;
 use crate::process::ProcessOptions;
+use crate::process::console::Output;
 
 #[derive(Parser)]
 #[command(name = "crtlab", version, about = "Run and debug small Windows x64 programs with a WinDbg-compatible prompt")]
@@ -39,6 +40,10 @@ pub struct RunArgs {
     /// Do not stop at process exit; the session ends with the process (cdb -G).
     #[arg(short = 'G')]
     pub skip_final: bool,
+    /// Stop the guest after this many instructions; 0 = no limit. Non-interactive runs
+    /// default to 10 billion so that a runaway guest cannot hang a grader.
+    #[arg(long, value_name = "N")]
+    pub max_instructions: Option<u64>,
     /// A file whose bytes the program reads from its stdin.
     #[arg(long, value_name = "FILE")]
     pub stdin: Option<PathBuf>,
@@ -46,6 +51,10 @@ pub struct RunArgs {
     #[arg(last = true)]
     pub args: Vec<String>,
 }
+
+/// The instruction budget of a non-interactive run unless `--max-instructions` says
+/// otherwise (about a minute of emulation).
+pub const DEFAULT_BATCH_BUDGET: u64 = 10_000_000_000;
 
 /// Runs the CLI; returns the process exit code for crtlab itself.
 pub fn main_with(cli: Cli) -> anyhow::Result<i32> {
@@ -64,16 +73,32 @@ fn run(a: RunArgs) -> anyhow::Result<i32> {
         Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("cannot read script '{}'", p.display()))?),
         None => None,
     };
+    let interactive = a.commands.is_none() && script.is_none() && std::io::stdin().is_terminal();
+    let max_instructions = match a.max_instructions {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if interactive => None,
+        None => Some(DEFAULT_BATCH_BUDGET),
+    };
     let options = SessionOptions {
         skip_initial_break: a.skip_initial,
         skip_final_break: a.skip_final,
+        max_instructions,
         process: ProcessOptions { args: a.args.clone(), stdin: stdin_bytes },
     };
     let (mut session, banner) = Session::start(program, options)?;
     install_ctrl_c(&session);
+    // Guest output reaches the terminal as it is written, not at the next event.
+    session.process.console.set_sink(Box::new(|o| {
+        let mut out = std::io::stdout().lock();
+        let _ = match o {
+            Output::Stdout(b) | Output::Stderr(b) => out.write_all(b),
+            Output::Debug(s) => out.write_all(s.as_bytes()),
+        };
+        let _ = out.flush();
+    }));
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(banner.as_bytes())?;
-    let interactive = a.commands.is_none() && script.is_none() && std::io::stdin().is_terminal();
     if interactive {
         drop(stdout);
         super::repl::run(&mut session)?;

@@ -28,8 +28,6 @@ impl Completer for CrtHelper {
         let before = &line[..pos];
         let start = before.rfind([' ', ',', '(']).map(|i| i + 1).unwrap_or(0);
         let word = &before[start..];
-        let pool: Vec<&String> = Vec::new();
-        let _ = pool;
         let lower = word.to_ascii_lowercase();
         let candidates: Vec<String> = if start == 0 {
             COMMANDS.iter().filter(|c| c.starts_with(&lower)).map(|c| c.to_string()).collect()
@@ -55,8 +53,7 @@ fn history_path() -> Option<PathBuf> {
 /// Runs the prompt until `q`, Ctrl-D or the end of the session.
 pub fn run(session: &mut Session) -> anyhow::Result<()> {
     let mut symbols = Vec::new();
-    for (addr, name) in crate::debugger::symbols::matching(&session.symbols, "*!*", false) {
-        let _ = addr;
+    for (_, name) in crate::debugger::symbols::matching(&session.symbols, "*!*", false) {
         symbols.push(name);
     }
     for m in session.symbols.modules() {
@@ -104,4 +101,29 @@ pub fn run(session: &mut Session) -> anyhow::Result<()> {
         let _ = rl.save_history(h);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(h: &CrtHelper, line: &str) -> (usize, Vec<String>) {
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        h.complete(line, line.len(), &ctx).unwrap()
+    }
+
+    #[test]
+    fn completes_commands_and_symbols() {
+        let h = CrtHelper { symbols: vec!["ntdll!RtlAllocateHeap".into(), "ntdll!RtlFreeHeap".into(), "allocate!main".into()] };
+        let (start, c) = complete(&h, "b");
+        assert_eq!(start, 0);
+        assert_eq!(c, vec!["bp", "bu", "bm", "bl", "bd", "be", "bc"]);
+        let (start, c) = complete(&h, "bp ntdll!rtla");
+        assert_eq!(start, 3);
+        assert_eq!(c, vec!["ntdll!RtlAllocateHeap"]);
+        let (_, c) = complete(&h, "u poi(alloc");
+        assert_eq!(c, vec!["allocate!main"]);
+        assert!(complete(&h, "zz").1.is_empty());
+    }
 }

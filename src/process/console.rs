@@ -15,9 +15,14 @@ pub enum Output {
     Debug(String),
 }
 
-#[derive(Debug, Default, Clone)]
+/// Where guest output goes as soon as it is written (the interactive front end streams it
+/// to the terminal); without one it is kept until the debugger drains it.
+pub type OutputSink = Box<dyn FnMut(&Output)>;
+
+#[derive(Default)]
 pub struct Console {
     pending: Vec<Output>,
+    sink: Option<OutputSink>,
     stdin: Vec<u8>,
     stdin_pos: usize,
     /// Total bytes written, to bound a guest that prints forever.
@@ -48,6 +53,11 @@ impl Console {
         self.push(Output::Debug(s));
     }
 
+    /// Streams output to `sink` from now on.
+    pub fn set_sink(&mut self, sink: OutputSink) {
+        self.sink = Some(sink);
+    }
+
     fn push(&mut self, out: Output) {
         let len = match &out {
             Output::Stdout(b) | Output::Stderr(b) => b.len() as u64,
@@ -57,6 +67,10 @@ impl Console {
             return;
         }
         self.written += len;
+        if let Some(sink) = &mut self.sink {
+            sink(&out);
+            return;
+        }
         // Merge consecutive writes to the same stream.
         match (self.pending.last_mut(), out) {
             (Some(Output::Stdout(a)), Output::Stdout(b)) => a.extend_from_slice(&b),

@@ -26,6 +26,8 @@ pub enum Stop {
     Count,
     /// An asynchronous stop request (Ctrl-C) or a time slice ended.
     Interrupted,
+    /// The instruction budget ran out; rip is the start of the block that did not run.
+    BudgetExhausted,
     /// Unicorn reported an error we could not classify.
     Error(String),
 }
@@ -43,13 +45,21 @@ pub struct HookData {
     stop: Option<Stop>,
     /// Resuming at a breakpoint address must not re-trigger its hook once.
     skip_breakpoint: Option<u64>,
+    /// Instructions the guest may still execute, when a budget is set.
+    budget_left: u64,
+    /// Instruction count of recently run blocks: a direct-mapped cache of
+    /// (address, size in bytes, instructions), so the per-block cost stays tiny.
+    block_lengths: Vec<(u64, u32, u64)>,
 }
+
+const BLOCK_CACHE: usize = 4096;
 
 type Uc = Unicorn<'static, HookData>;
 
 pub struct Cpu {
     uc: Uc,
     breakpoint_hooks: HashMap<u64, unicorn_engine::UcHookId>,
+    budget_hook: Option<unicorn_engine::UcHookId>,
     /// The last `run` counted instructions, so unicorn's counting hook is installed.
     counting: bool,
 }
@@ -128,7 +138,52 @@ impl Cpu {
             false
         })
         .map_err(|e| e.to_string())?;
-        Ok(Cpu { uc, breakpoint_hooks: HashMap::new(), counting: false })
+        Ok(Cpu { uc, breakpoint_hooks: HashMap::new(), budget_hook: None, counting: false })
+    }
+
+    /// Limits the guest to `limit` more instructions. Counting is done per basic block
+    /// (each block's instructions are counted once, when first seen), so it is exact,
+    /// deterministic, and costs one callback per block rather than per instruction.
+    pub fn set_instruction_budget(&mut self, limit: u64) -> Result<(), String> {
+        self.uc.get_data_mut().budget_left = limit;
+        if self.budget_hook.is_some() {
+            return Ok(());
+        }
+        let id = self
+            .uc
+            .add_block_hook(1, 0, |uc, address, size| {
+                let slot = (address as usize ^ (address as usize >> 12)) % BLOCK_CACHE;
+                let cached = uc.get_data().block_lengths.get(slot).copied();
+                let n = match cached {
+                    Some((a, s, n)) if a == address && s == size => n,
+                    _ => {
+                        let bytes = uc.mem_read_as_vec(address, size as usize).unwrap_or_default();
+                        let d = iced_x86::Decoder::with_ip(64, &bytes, address, iced_x86::DecoderOptions::NONE);
+                        let n = d.into_iter().count().max(1) as u64;
+                        let cache = &mut uc.get_data_mut().block_lengths;
+                        if cache.len() < BLOCK_CACHE {
+                            cache.resize(BLOCK_CACHE, (u64::MAX, 0, 0));
+                        }
+                        cache[slot] = (address, size, n);
+                        n
+                    }
+                };
+                let data = uc.get_data_mut();
+                if data.budget_left < n {
+                    data.budget_left = 0;
+                    data.stop = Some(Stop::BudgetExhausted);
+                    let _ = uc.emu_stop();
+                    return;
+                }
+                data.budget_left -= n;
+            })
+            .map_err(|e| e.to_string())?;
+        self.budget_hook = Some(id);
+        Ok(())
+    }
+
+    pub fn instruction_budget_left(&self) -> Option<u64> {
+        self.budget_hook.map(|_| self.uc.get_data().budget_left)
     }
 
     /// Runs from the current rip until something stops the CPU. `count` = 0 runs freely;
@@ -272,6 +327,17 @@ impl Cpu {
 
     pub fn map(&mut self, addr: u64, size: u64, prot: Prot) -> Result<(), MemError> {
         self.uc.mem_map(addr, size, prot_to_uc(prot)).map_err(|_| MemError::Map { addr, size })
+    }
+
+    /// A debugger's write (`eb`, `ed`, ...): like [`GuestMemory::write`] it ignores page
+    /// protection (unicorn writes read-only pages for its caller), and it also drops the
+    /// translated code for the range, which unicorn keeps otherwise, so that patched
+    /// instructions run as written.
+    pub fn debugger_write(&mut self, addr: u64, data: &[u8]) -> Result<(), MemError> {
+        GuestMemory::write(self, addr, data)?;
+        let end = addr.saturating_add(data.len() as u64);
+        let _ = self.uc.ctl_remove_cache(addr, end);
+        Ok(())
     }
 
     pub fn protect(&mut self, addr: u64, size: u64, prot: Prot) -> Result<(), MemError> {

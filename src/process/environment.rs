@@ -126,6 +126,10 @@ pub fn setup(p: &mut Process) -> Result<(), MemError> {
     p.cpu.write_u64(PEB + 0xd8, 0x1_0000)?; // HeapDeCommitTotalFreeThreshold
     p.cpu.write_u64(PEB + 0xe0, 0x1000)?; // HeapDeCommitFreeBlockThreshold
     p.cpu.write_u32(PEB + PEB_MAX_NUMBER_OF_HEAPS, 0x10)?;
+    p.cpu.write_u32(PEB + 0xb8, 1)?; // NumberOfProcessors
+    p.cpu.write_u32(PEB + 0x128, 3)?; // ImageSubsystem: IMAGE_SUBSYSTEM_WINDOWS_CUI
+    p.cpu.write_u32(PEB + 0x12c, 6)?; // ImageSubsystemMajorVersion
+    p.cpu.write_u64(PEB + 0xc0, 0xffff_e86d_079b_8000)?; // CriticalSectionTimeout (-30 days)
 
     p.cpu.write_u64(TEB + TEB_STACK_BASE, STACK_BASE)?;
     p.cpu.write_u64(TEB + TEB_STACK_LIMIT, stack_limit)?;

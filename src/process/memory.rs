@@ -123,7 +123,7 @@ impl GuestMemory for SparseMemory {
         Ok(())
     }
     fn map(&mut self, addr: u64, size: u64, prot: Prot) -> Result<(), MemError> {
-        if addr % PAGE_SIZE != 0 || size % PAGE_SIZE != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) || !size.is_multiple_of(PAGE_SIZE) {
             return Err(MemError::Map { addr, size });
         }
         let mut a = addr;

@@ -64,8 +64,8 @@ pub struct Process {
     pub interrupt: Arc<AtomicBool>,
     /// Next free TLS index for images with a TLS directory.
     pub next_tls_index: u32,
-    /// Guest addresses of strings handed out by GetCommandLineA/W.
-    pub cached_strings: std::collections::HashMap<&'static str, u64>,
+    /// GetCommandLineA's buffer (the wide one lives in the process parameters).
+    pub command_line_a: u64,
 }
 
 impl Process {

@@ -36,6 +36,8 @@ pub enum RunEvent {
     Exited(u32),
     /// Ctrl-C.
     Interrupted,
+    /// The instruction budget (batch mode) ran out.
+    BudgetExhausted,
 }
 
 impl Process {
@@ -59,6 +61,7 @@ impl Process {
                 },
                 Stop::Breakpoint(a) => RunEvent::Breakpoint(a),
                 Stop::Count => RunEvent::Step,
+                Stop::BudgetExhausted => RunEvent::BudgetExhausted,
                 Stop::Interrupted => {
                     if self.interrupt.swap(false, Ordering::SeqCst) {
                         RunEvent::Interrupted
@@ -128,7 +131,8 @@ impl Process {
         let handler = match self.api.lookup(number) {
             Some(Lookup::Api(api)) => api.handler,
             Some(Lookup::Unimplemented { module, name }) => {
-                let (module, name) = (module.to_string(), name.to_string());
+                let module = self.module_named(module).map(|m| m.name.clone()).unwrap_or_else(|| module.to_string());
+                let name = name.to_string();
                 let caller = self.cpu.read_u64(self.cpu.rsp()).unwrap_or(0);
                 // Show the event at the function's first instruction.
                 let start = self.stub_start(rip);
@@ -152,7 +156,7 @@ impl Process {
     fn stub_start(&self, rip: u64) -> u64 {
         let mut a = rip;
         for _ in 0..32 {
-            if self.cpu.read_vec(a, 3).ok().as_deref() == Some(&[0x4c, 0x8b, 0xd1]) {
+            if self.cpu.read_vec(a, 3).ok().as_deref() == Some(crate::system::synth::bodies::MOV_R10_RCX) {
                 return a;
             }
             a -= 1;
@@ -216,8 +220,13 @@ impl Process {
     pub fn terminate(&mut self, code: u32) {
         if self.exit_code.is_none() {
             self.exit_code = Some(code);
+            // The thread is left in NtTerminateProcess with nothing above it.
             if let Some(t) = self.system_symbol("ntdll", "NtTerminateProcess") {
                 self.cpu.set_rip(t + 0x14);
+                let rsp = (self.cpu.rsp() & !0xf).wrapping_sub(0x108);
+                if self.cpu.write_u64(rsp, 0).is_ok() {
+                    self.cpu.set_rsp(rsp);
+                }
             }
         }
     }

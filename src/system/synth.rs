@@ -281,7 +281,7 @@ pub fn build(spec: ModuleSpec) -> Result<BuiltModule, String> {
         symbols.push((rva, bytes.len() as u32, f.name.clone()));
         if !f.frame.is_leaf() {
             let info = unwind_info(&f.frame, prolog_len, &push_offsets(&f.frame));
-            while rdata.len() % 4 != 0 {
+            while !rdata.len().is_multiple_of(4) {
                 rdata.push(0);
             }
             let info_rva = rdata_rva + rdata.len() as u32;
@@ -309,7 +309,7 @@ pub fn build(spec: ModuleSpec) -> Result<BuiltModule, String> {
     symbols.sort();
 
     // Export directory (in .rdata).
-    while rdata.len() % 8 != 0 {
+    while !rdata.len().is_multiple_of(8) {
         rdata.push(0);
     }
     let export_rva = rdata_rva + rdata.len() as u32;
@@ -466,6 +466,9 @@ fn write_headers(
 pub mod bodies {
     use super::*;
 
+    /// `mov r10,rcx` in ntdll's encoding (4c8bd1; an assembler may pick 4989ca).
+    pub const MOV_R10_RCX: &[u8] = &[0x4c, 0x8b, 0xd1];
+
     /// The trap every emulated API ends in: `mov r10,rcx; mov eax,id; syscall; ret`
     /// (ntdll's own system-call stub shape), after an optional first instruction.
     pub fn api_stub(first: Option<&'static [u8]>, id: u32) -> Body {
@@ -473,7 +476,7 @@ pub mod bodies {
             if let Some(b) = first {
                 a.db(b)?;
             }
-            a.mov(r10, rcx)?;
+            a.db(MOV_R10_RCX)?;
             a.mov(eax, id)?;
             a.syscall()?;
             a.ret()
@@ -484,7 +487,7 @@ pub mod bodies {
     /// `ntdll!NtTerminateProcess+0x14` is the `ret` after `syscall`.
     pub fn nt_stub(id: u32) -> Body {
         Box::new(move |a, _| {
-            a.mov(r10, rcx)?;
+            a.db(MOV_R10_RCX)?;
             a.mov(eax, id)?;
             // test byte ptr [SharedUserData+0x308],1
             a.db(&[0xf6, 0x04, 0x25, 0x08, 0x03, 0xfe, 0x7f, 0x01])?;

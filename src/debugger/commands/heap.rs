@@ -16,6 +16,8 @@ pub fn process_heaps(s: &Session) -> Vec<u64> {
 
 pub fn run(s: &mut Session, c: &Command) -> CmdResult {
     let heaps = process_heaps(s);
-    let out = crate::heap::ext::command(&s.process.cpu, &heaps, c.args.trim());
+    // Addresses are MASM expressions (`!heap -x @rax`).
+    let eval = |t: &str| super::eval(s, t).map_err(|e| e.to_string());
+    let out = crate::heap::ext::command_with(&s.process.cpu, &heaps, c.args.trim(), &eval);
     out.map_err(CmdError::Text)
 }

@@ -17,6 +17,7 @@ pub mod ln;
 pub mod lm;
 pub mod quit;
 pub mod r;
+pub mod range;
 pub mod step;
 pub mod u;
 pub mod x;
@@ -138,6 +139,9 @@ pub fn dispatch(s: &mut Session, text: &str) -> CmdResult {
     if let Some((_, h)) = TABLE.iter().find(|(n, _)| *n == lower) {
         let cmd = Command { text, name: word, args: &text[end..], args_offset: end };
         return h(s, &cmd);
+    }
+    if let Some(ext) = word.strip_prefix('!') {
+        return Err(CmdError::Text(format!("No export {ext} found")));
     }
     Err(CmdError::syntax(word.len().saturating_sub(1)))
 }

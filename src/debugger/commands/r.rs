@@ -49,6 +49,9 @@ fn show(s: &Session, name: &str) -> Option<String> {
         let v = s.register_value(&lower)?;
         return Some(format!("{lower}={v:016x}"));
     }
+    if let Some(v) = super::super::context::selector(&lower) {
+        return Some(format!("{lower}={v:04x}"));
+    }
     let (v, bits) = s.process.cpu.read_named(&lower)?;
     let width = (bits / 4) as usize;
     Some(format!("{lower}={v:0width$x}"))
@@ -121,12 +124,11 @@ fn is_writable_pseudo(name: &str) -> bool {
 fn write(s: &mut Session, name: &str, v: u64) -> bool {
     let n = name.to_ascii_lowercase();
     if let Some(t) = n.strip_prefix("$t") {
-        if let Ok(i) = t.parse::<usize>() {
-            if i < 20 {
+        if let Ok(i) = t.parse::<usize>()
+            && i < 20 {
                 s.user_registers[i] = v;
                 return true;
             }
-        }
         return false;
     }
     if n.starts_with('$') {

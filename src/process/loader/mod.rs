@@ -65,7 +65,7 @@ pub fn embedded_dll(name: &str) -> Option<EmbeddedDll> {
 
 enum Dep {
     /// A PE image (the program or an embedded DLL).
-    File { image: Image, pdb: Option<&'static [u8]>, kind: ModuleKind },
+    File { image: Box<Image>, pdb: Option<&'static [u8]>, kind: ModuleKind },
     /// ntdll/KERNEL32, or a stub DLL for a library crtlab does not have.
     Synthetic { file_name: String },
 }
@@ -98,7 +98,7 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
     let mut api = ApiTable::new();
 
     // Walk the import graph breadth-first from the program.
-    let mut deps: Vec<(String, Dep)> = vec![(main.file_name.to_ascii_lowercase(), Dep::File { image: main, pdb: None, kind: ModuleKind::Main })];
+    let mut deps: Vec<(String, Dep)> = vec![(main.file_name.to_ascii_lowercase(), Dep::File { image: Box::new(main), pdb: None, kind: ModuleKind::Main })];
     for sys in ["ntdll.dll", "kernel32.dll"] {
         deps.push((sys.into(), Dep::Synthetic { file_name: sys.into() }));
     }
@@ -112,7 +112,7 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
             let canon = bind::canonical_dll(&dll);
             if !deps.iter().any(|(n, _)| *n == canon) {
                 let dep = match embedded_dll(&canon) {
-                    Some(e) => Dep::File { image: Image::parse(e.file_name, e.image.to_vec())?, pdb: e.pdb, kind: ModuleKind::Dll },
+                    Some(e) => Dep::File { image: Box::new(Image::parse(e.file_name, e.image.to_vec())?), pdb: e.pdb, kind: ModuleKind::Dll },
                     None => Dep::Synthetic { file_name: display_dll_name(&dll, &canon) },
                 };
                 deps.push((canon.clone(), dep));
@@ -183,7 +183,7 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
                     symbols,
                     tls_index: None,
                 });
-                mapped_images.push((modules.len() - 1, image));
+                mapped_images.push((modules.len() - 1, *image));
             }
             Dep::Synthetic { file_name } => {
                 let spec = match canon.as_str() {
@@ -273,7 +273,7 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
         exit_code: None,
         interrupt: Arc::new(AtomicBool::new(false)),
         next_tls_index: 0,
-        cached_strings: Default::default(),
+        command_line_a: 0,
     };
     p.console.set_stdin(options.stdin.clone());
     let quote = |s: &str| if s.is_empty() || s.contains(' ') { format!("\"{s}\"") } else { s.to_string() };
@@ -369,7 +369,7 @@ fn write_command_line_a(p: &mut Process) -> Result<(), super::memory::MemError> 
     b.truncate(0x3ffe);
     b.push(0);
     p.cpu.write(addr, &b)?;
-    p.cached_strings.insert("cmdline_a", addr);
+    p.command_line_a = addr;
     Ok(())
 }
 

@@ -36,10 +36,11 @@ pub const CODE_EXPORTS: &[(&str, &str)] =
 pub fn register(t: &mut ApiTable) {
     console::register(t);
     heap::register(t);
-    library::register(t);
     memory::register(t);
     process::register(t);
     time::register(t);
+    // Last, so that adding them moved no other stub.
+    library::register(t);
 }
 
 /// True if KERNEL32 exports `name` (handler, forwarder or code).

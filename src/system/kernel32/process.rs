@@ -49,7 +49,7 @@ fn get_current_thread_id(_p: &mut Process) -> ApiResult {
 }
 
 fn get_command_line_a(p: &mut Process) -> ApiResult {
-    ApiResult::Return(p.cached_strings.get("cmdline_a").copied().unwrap_or(0))
+    ApiResult::Return(p.command_line_a)
 }
 
 /// The UNICODE_STRING buffer in RTL_USER_PROCESS_PARAMETERS.CommandLine (+0x70).

@@ -209,9 +209,11 @@ pub fn spec(api: &ApiTable) -> ModuleSpec {
         None,
         Frame::alloc(0x38),
         Box::new(|a, s| {
-            a.mov(dword_ptr(rsp + 0x40), ecx)?;
+            // Keep the status in this frame: the synthetic call from a heap API has no
+            // home space above the return address.
+            a.mov(dword_ptr(rsp + 0x20), ecx)?;
             a.int3()?;
-            a.mov(ecx, dword_ptr(rsp + 0x40))?;
+            a.mov(ecx, dword_ptr(rsp + 0x20))?;
             a.call(s.addr("RtlRaiseStatus"))?;
             a.int3()
         }),

@@ -1,0 +1,37 @@
+//! Every lesson under lessons/ runs its commands.txt against its guest, and every output
+//! block in its README.md appears verbatim in that transcript, so lessons never show
+//! output crtlab does not print.
+
+mod common;
+
+fn check_lesson(dir: &str, guest: &str) {
+    let root = common::root().join("lessons").join(dir);
+    let commands = std::fs::read_to_string(root.join("commands.txt")).unwrap();
+    let transcript = common::transcript(guest, &commands);
+    insta::assert_snapshot!(dir, transcript);
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut in_block = false;
+    let mut block = String::new();
+    let mut checked = 0;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            if in_block {
+                assert!(transcript.contains(&block), "lessons/{dir}/README.md shows output crtlab does not print:\n{block}");
+                checked += 1;
+                block.clear();
+            }
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn lesson_01_allocations() {
+    check_lesson("01-allocations", "guests/allocate.exe");
+}
