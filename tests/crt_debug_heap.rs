@@ -238,3 +238,15 @@ fn crtheap_shows_the_damage_in_detail() {
     assert!(t.contains("after 00000267`a06f1948 : 58 fd fd fd (DAMAGED)"), "{t}");
     insta::assert_snapshot!(t);
 }
+
+/// The article's other way to break on an allocation: set `_crtBreakAlloc` from the debugger.
+/// In allocate_d, main's malloc is allocation {18} and its `new` is {19}.
+#[test]
+fn crt_break_alloc_set_from_the_debugger() {
+    let t = common::after_start(
+        "guests/allocate_d.exe",
+        "g\ndd ucrtbased!_crtBreakAlloc L1\ned ucrtbased!_crtBreakAlloc 0n19\ng\nk\n!crtheap -s",
+    );
+    assert!(t.contains("allocate_d!alloc_new+0x"), "{t}");
+    insta::assert_snapshot!(t);
+}
