@@ -19,6 +19,7 @@ crtlab supports these WinDbg commands:
   dt [mod!]type [addr]          display a type (_PEB, _TEB, _HEAP, _HEAP_ENTRY, ...)
   ? expr                        evaluate a MASM expression
   !heap [-s|-a|-h|-x addr]      NT heaps of the process
+  !crtheap [-v] [addr] | -s     the CRT debug heap of a Debug (/MDd) program
   .cls, .help, q                clear screen, this help, quit
 ";
 
