@@ -373,7 +373,7 @@ for name in overrun underrun double_free leak break_alloc client_blocks delay_fr
 done
 
 # Test guests.
-for name in hello fault_av divide_zero int3 heap_overrun loop; do
+for name in hello fault_av divide_zero int3 heap_overrun loop tls; do
     compile "guests/tests/$name.c" "${guest_c_flags[@]}"
     link_exe "tests/$name.exe" no "$(obj_of "guests/tests/$name.c")" crtlab_runtime.lib kernel32.lib
 done
@@ -430,7 +430,7 @@ artifacts=(
     debug/check_always.exe debug/check_always.pdb debug/unsupported_call.exe debug/unsupported_call.pdb
     debug/crt_selftest.exe debug/crt_selftest.pdb
     tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
-    tests/heap_overrun.exe tests/loop.exe tests/unimplemented.exe tests/unimplemented.pdb
+    tests/heap_overrun.exe tests/loop.exe tests/tls.exe tests/unimplemented.exe tests/unimplemented.pdb
     tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll
 )
 

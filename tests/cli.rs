@@ -176,3 +176,11 @@ fn unknown_subcommand_and_missing_program_are_usage_errors() {
     let o = crtlab(&["run"]);
     assert_ne!(o.status.code(), Some(0));
 }
+
+#[test]
+fn tls_template_index_and_callback() {
+    let o = crtlab(&["run", "guests/tests/tls.exe", "-g", "-G", "-c", "g"]);
+    let out = stdout(&o);
+    assert!(out.contains("tls: callback ran before main\ntls: thread-local counter 0x000000000000002b\ntls: ok\n"), "{out}");
+    assert_eq!(o.status.code(), Some(0));
+}
