@@ -22,42 +22,9 @@ fn run_g_g(rel: &str, commands: &str) -> String {
 /// What the tests type at a break: the stack, the debug heap, then on.
 const AT_A_BREAK: &str = "k\n!crtheap\ng\nk\n!crtheap\ng";
 
-/// The exercise's command sequence (seeds/000) against the Debug build.
-const SEED_COMMANDS: &str = "g
-bp allocate_d!alloc_malloc
-bp allocate_d!alloc_new
-bp allocate_d!alloc_heap
-bp ntdll!rtlallocateheap
-bl
-g
-g
-k
-r rcx
-r rdx
-r r8
-bd 3
-bl
-g
-be 3
-g
-k
-r rcx
-r rdx
-r r8
-bd 3
-g
-be 3
-g
-k
-r rcx
-r rdx
-r r8
-!crtheap
-!heap";
-
 #[test]
 fn allocate_d_seed_sequence() {
-    let t = common::transcript("guests/allocate_d.exe", SEED_COMMANDS);
+    let t = common::transcript("guests/allocate_d.exe", &(common::seed_commands("allocate_d") + "\n!crtheap\n!heap"));
     // malloc(8) and new(8) ask the Windows heap for 8 + 0x30 + 4 bytes; HeapAlloc for 8.
     assert_eq!(t.matches("r8=000000000000003c").count(), 2, "{t}");
     assert_eq!(t.matches("r8=0000000000000008").count(), 1, "{t}");

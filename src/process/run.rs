@@ -196,22 +196,6 @@ impl Process {
                 self.cpu.set_reg(RegisterX86::R9, c.r9);
                 None
             }
-            ApiResult::Unimplemented => {
-                let start = self.stub_start(rip);
-                self.cpu.set_rip(start);
-                let caller = self.cpu.read_u64(self.cpu.rsp()).unwrap_or(0);
-                let (module, name) = self
-                    .module_at(start)
-                    .map(|m| (m.name.clone(), String::from("?")))
-                    .unwrap_or_default();
-                Some(RunEvent::Exception(ExceptionEvent {
-                    code: status::NOT_IMPLEMENTED,
-                    address: start,
-                    params: vec![],
-                    skip: 0,
-                    unimplemented: Some((module, name, caller)),
-                }))
-            }
         }
     }
 

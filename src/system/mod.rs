@@ -25,8 +25,6 @@ pub enum ApiResult {
     CriticalFailure { code: u32, message: String },
     /// Load new register values (NtContinue-style thread start).
     Context(Box<ContextUpdate>),
-    /// The call is to an export crtlab does not implement.
-    Unimplemented,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -38,3 +38,39 @@ pub fn after_start(rel: &str, commands: &str) -> String {
         None => t,
     }
 }
+
+/// The exercise's command sequence (seeds/000), starting with `g` to the manual break in
+/// main, for the program module `module` (`allocate`, `allocate_d`).
+pub fn seed_commands(module: &str) -> String {
+    format!(
+        "g
+bp {module}!alloc_malloc
+bp {module}!alloc_new
+bp {module}!alloc_heap
+bp ntdll!rtlallocateheap
+bl
+g
+g
+k
+r rcx
+r rdx
+r r8
+bd 3
+bl
+g
+be 3
+g
+k
+r rcx
+r rdx
+r r8
+bd 3
+g
+be 3
+g
+k
+r rcx
+r rdx
+r r8"
+    )
+}
