@@ -35,3 +35,8 @@ fn check_lesson(dir: &str, guest: &str) {
 fn lesson_01_allocations() {
     check_lesson("01-allocations", "guests/allocate.exe");
 }
+
+#[test]
+fn lesson_02_debug_heap() {
+    check_lesson("02-debug-heap", "guests/allocate_d.exe");
+}
