@@ -45,8 +45,13 @@ impl Highlighter for CrtHelper {}
 impl Validator for CrtHelper {}
 impl Helper for CrtHelper {}
 
+/// `$XDG_STATE_HOME/crtlab/history`, else `~/.local/state/crtlab/history`, else
+/// `%APPDATA%\crtlab\history` on Windows.
 fn history_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .or_else(|| std::env::var_os("APPDATA").map(PathBuf::from))?;
     Some(base.join("crtlab").join("history"))
 }
 
