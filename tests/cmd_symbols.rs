@@ -161,3 +161,13 @@ fn dt_heap_entry_agrees_with_the_heap_extension() {
         assert_eq!(ours, ext, "entry at {addr:x}");
     }
 }
+
+/// `dt` on types from a module's PDB (the debug runtime's block header), not only the
+/// ntdll tables.
+#[test]
+fn dt_pdb_types() {
+    insta::assert_snapshot!(common::after_start(
+        "guests/allocate_d.exe",
+        "g\nbp allocate_d!alloc_malloc\ng\nbp ntdll!RtlAllocateHeap\ng\nbc *\ngu\ngu\ndt ucrtbased!_CrtMemBlockHeader\ndt _CrtMemBlockHeader @rax-30\ndt ucrtbased!_crtmemstate\ndt _CrtMemBlockHeader @rax-30 _data_size _request_number\ndt nosuch!_Foo\ndt allocate_d!_NoSuchType"
+    ));
+}

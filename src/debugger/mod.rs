@@ -8,6 +8,7 @@ pub mod disasm;
 pub mod events;
 pub mod execution;
 pub mod expr;
+pub mod pdb_types;
 pub mod session;
 pub mod symbol_info;
 pub mod symbols;

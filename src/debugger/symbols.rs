@@ -120,6 +120,11 @@ impl SymbolEngine {
         self.module_symbols(idx).status
     }
 
+    /// The module's PDB, when it has a matching one (for type information).
+    pub fn pdb_bytes(&self, idx: usize) -> Option<Arc<Vec<u8>>> {
+        self.module_symbols(idx).pdb_bytes.clone()
+    }
+
     pub fn pdb_path(&self, idx: usize) -> Option<String> {
         self.module_symbols(idx).pdb_path.clone()
     }

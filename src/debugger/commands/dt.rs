@@ -55,10 +55,10 @@ pub fn run(s: &mut Session, c: &Command) -> CmdResult {
     let typed = &a[i..end];
     let (module, name) = typed.split_once('!').unwrap_or(("", typed));
     let known_module = module.is_empty() || module.eq_ignore_ascii_case("ntdll") || module.eq_ignore_ascii_case("nt");
-    let def = known_module
-        .then(|| types::lookup(name))
-        .flatten()
-        .ok_or_else(|| CmdError::Text(format!("Symbol {typed} not found.")))?;
+    let (module_name, def) = match known_module.then(|| types::lookup(name)).flatten() {
+        Some(d) => ("ntdll".to_string(), d),
+        None => pdb_type(s, module, name).ok_or_else(|| CmdError::Text(format!("Symbol {typed} not found.")))?,
+    };
     i = end;
 
     let mut patterns: Vec<&str> = Vec::new();
@@ -87,7 +87,7 @@ pub fn run(s: &mut Session, c: &Command) -> CmdResult {
 
     let shown: Vec<&Field> =
         def.fields.iter().filter(|f| patterns.is_empty() || patterns.iter().any(|p| wildcard_match(p, f.name))).collect();
-    let canonical = format!("ntdll!{}", def.name);
+    let canonical = format!("{module_name}!{}", def.name);
     let mut out = String::new();
     if typed != canonical {
         out.push_str(&canonical);
@@ -109,6 +109,21 @@ pub fn run(s: &mut Session, c: &Command) -> CmdResult {
         out.push_str(&format!("   +0x{:03x} {name} : {text}\n", f.offset));
     }
     Ok(out)
+}
+
+/// A structure from a module's PDB: the named module, or the first module (in load
+/// order) whose PDB defines it.
+fn pdb_type(s: &Session, module: &str, name: &str) -> Option<(String, types::TypeDef)> {
+    let modules = s.symbols.modules();
+    let candidates: Vec<usize> = if module.is_empty() {
+        (0..modules.len()).collect()
+    } else {
+        vec![modules.iter().position(|m| m.name.eq_ignore_ascii_case(module) || m.file_name.eq_ignore_ascii_case(module))?]
+    };
+    candidates.into_iter().find_map(|i| {
+        let bytes = s.symbols.pdb_bytes(i)?;
+        crate::debugger::pdb_types::find(bytes, name).map(|d| (modules[i].name.clone(), d))
+    })
 }
 
 fn read(s: &Session, at: u64, width: u64) -> Option<u64> {
