@@ -46,7 +46,7 @@ fn mutated_images_load_or_are_refused_cleanly() {
         // loader's parsing lives, and sprinkle the rest.
         let edits = 1 + rng.next() % 8;
         for _ in 0..edits {
-            let limit = if rng.next() % 4 == 0 { bytes.len() } else { 0x400 };
+            let limit = if rng.next().is_multiple_of(4) { bytes.len() } else { 0x400 };
             let at = (rng.next() as usize) % limit;
             bytes[at] = rng.next() as u8;
         }
