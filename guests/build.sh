@@ -349,6 +349,7 @@ cd "$work"
 "$LLVM_LIB" /nologo /out:crtlab_runtime.lib "${runtime_objs[@]}"
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/runtime/kernel32.def" -l kernel32.lib
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_unimplemented.def" -l kernel32_unimplemented.lib
+"$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_surface.def" -l kernel32_surface.lib
 # The Debug runtime's import libraries come from its .def files, which list
 # exactly the names each DLL exports.
 cp "$repo_root/guests/runtime/ucrtbased/ucrtbased.def" "$repo_root/guests/runtime/vcruntime140d/vcruntime140d.def" .
@@ -456,6 +457,11 @@ for name in hello fault_av divide_zero int3 heap_overrun loop tls; do
     compile "guests/tests/$name.c" "${guest_c_flags[@]}"
     link_exe "tests/$name.exe" no "$(obj_of "guests/tests/$name.c")" crtlab_runtime.lib kernel32.lib
 done
+# The KERNEL32 surface of Visual Studio's C runtime, called the way that code
+# calls it (PASS/FAIL lines; tests/win32_surface.rs).
+compile guests/tests/win32_surface.c "${guest_c_flags[@]}"
+link_exe tests/win32_surface.exe yes "$(obj_of guests/tests/win32_surface.c)" crtlab_runtime.lib \
+    kernel32.lib kernel32_surface.lib
 compile guests/tests/unimplemented.c "${guest_c_flags[@]}"
 link_exe tests/unimplemented.exe yes "$(obj_of guests/tests/unimplemented.c)" crtlab_runtime.lib \
     kernel32.lib kernel32_unimplemented.lib
@@ -512,6 +518,7 @@ artifacts=(
     debug/crt_selftest.exe debug/crt_selftest.pdb
     tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
     tests/heap_overrun.exe tests/loop.exe tests/tls.exe tests/unimplemented.exe tests/unimplemented.pdb
+    tests/win32_surface.exe tests/win32_surface.pdb
     tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll
 )
 
