@@ -290,18 +290,85 @@ for src in guests/runtime/vcstartup/gs_support.cpp guests/runtime/vcstartup/init
     msvcrtd_objs+=("$obj")
 done
 
+# --- the Release runtime -----------------------------------------------------
+
+# crtlab's stand-ins for the release CRT DLLs, ucrtbase.dll and
+# VCRUNTIME140.dll, and the startup code a Release (/MD) program links from
+# msvcrt.lib. They are the Debug runtime's sources built without _DEBUG, the
+# way Microsoft builds its release CRT (optimized, with debug information):
+# no debug heap, so malloc -> _malloc_base -> HeapAlloc. The few parts that
+# only the release DLLs have are in guests/runtime/ucrtbase and
+# guests/runtime/vcruntime140.
+release_flags=("${x64[@]}" -O2 -g -gcodeview -D_DLL -ffile-reproducible
+    '-fmacro-prefix-map=guests/=C:\crtlab\guests\' -fno-threadsafe-statics "${common_flags[@]}")
+
+ucrtbase_sources=()
+for src in "${ucrtbased_sources[@]}"; do
+    case "$src" in
+        */heap/debug_heap.cpp | */heap/align.cpp | */misc/dbgrpt.cpp | */misc/unsupported_report.cpp) ;;
+        *) ucrtbase_sources+=("$src") ;;
+    esac
+done
+ucrtbase_sources+=(
+    guests/runtime/ucrtbase/heap/align.cpp
+    guests/runtime/ucrtbase/heap/recalloc_base.cpp
+    guests/runtime/ucrtbase/misc/unsupported_report.cpp
+)
+ucrtbase_objs=()
+for src in "${ucrtbase_sources[@]}"; do
+    obj="obj/ucrtbase_release/${src#guests/runtime/}"
+    obj="${obj%.*}.obj"
+    compile_to "$obj" "$src" "${release_flags[@]}" -D_CRTLAB_UCRTBASE -D_CRTBLD -D_CORECRT_BUILD
+    ucrtbase_objs+=("$obj")
+done
+compile_to obj/ucrtbase_release/private/memory.obj guests/runtime/vcruntime/memory.cpp "${release_flags[@]}" -D_CRTBLD -D_CORECRT_BUILD
+ucrtbase_objs+=(obj/ucrtbase_release/private/memory.obj)
+
+vcruntime140_objs=()
+for src in "${vcruntime_sources[@]}" guests/runtime/vcruntime140/report.cpp; do
+    obj="obj/vcruntime140_release/${src#guests/runtime/}"
+    obj="${obj%.*}.obj"
+    compile_to "$obj" "$src" "${release_flags[@]}" -D_CRTLAB_VCRUNTIME140 -D_CRTBLD -D_VCRT_BUILD
+    vcruntime140_objs+=("$obj")
+done
+
+msvcrt_objs=()
+for src in "${msvcrtd_sources[@]}" guests/runtime/vcstartup/gs_support.cpp guests/runtime/vcstartup/initializers.cpp; do
+    case "$src" in
+        */new_debug.cpp | */delete_debug.cpp) continue ;;
+    esac
+    obj="obj/msvcrt_release/${src#guests/runtime/}"
+    obj="${obj%.*}.obj"
+    compile_to "$obj" "$src" "${release_flags[@]}" -D_CRTLAB_MSVCRT
+    msvcrt_objs+=("$obj")
+done
+
 # From here on, paths are relative to $work, so that the linker command lines
 # (which lld records in the PDB) are the same in every build.
 cd "$work"
 "$LLVM_LIB" /nologo /out:crtlab_runtime.lib "${runtime_objs[@]}"
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/runtime/kernel32.def" -l kernel32.lib
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_unimplemented.def" -l kernel32_unimplemented.lib
+"$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_surface.def" -l kernel32_surface.lib
 # The Debug runtime's import libraries come from its .def files, which list
 # exactly the names each DLL exports.
 cp "$repo_root/guests/runtime/ucrtbased/ucrtbased.def" "$repo_root/guests/runtime/vcruntime140d/vcruntime140d.def" .
 "$DLLTOOL" -m i386:x86-64 -d ucrtbased.def -l ucrtbased.lib
 "$DLLTOOL" -m i386:x86-64 -d vcruntime140d.def -l vcruntime140d.lib
 "$LLVM_LIB" /nologo /out:crtlab_msvcrtd.lib "${msvcrtd_objs[@]}"
+# The Release runtime: ucrtbase.lib and vcruntime140.lib for linking the
+# DLLs, and one import library per api set for the Release guests, which
+# import the UCRT as Visual Studio programs do: from api-ms-win-crt-*.dll.
+cp "$repo_root/guests/runtime/ucrtbase/ucrtbase.def" "$repo_root/guests/runtime/vcruntime140/vcruntime140.def" .
+"$DLLTOOL" -m i386:x86-64 -d ucrtbase.def -l ucrtbase.lib
+"$DLLTOOL" -m i386:x86-64 -d vcruntime140.def -l vcruntime140.lib
+apiset_libs=()
+for def in "$repo_root"/guests/runtime/ucrtbase/apisets/*.def; do
+    name="$(basename "$def" .def)"
+    "$DLLTOOL" -m i386:x86-64 -d "$def" -l "$name.lib"
+    apiset_libs+=("$name.lib")
+done
+"$LLVM_LIB" /nologo /out:crtlab_msvcrt.lib "${msvcrt_objs[@]}"
 cd "$repo_root"
 
 # --- linking -----------------------------------------------------------------
@@ -352,6 +419,10 @@ link_dll() {
 link_dll ucrtbased.dll ucrtbased.def 0x180000000 "${ucrtbased_objs[@]}" kernel32.lib
 link_dll VCRUNTIME140D.dll vcruntime140d.def 0x180000000 "${vcruntime_objs[@]}" ucrtbased.lib kernel32.lib
 
+# The Release runtime DLLs (embedded in crtlab as well).
+link_dll ucrtbase.dll ucrtbase.def 0x180000000 "${ucrtbase_objs[@]}" kernel32.lib
+link_dll VCRUNTIME140.dll vcruntime140.def 0x180000000 "${vcruntime140_objs[@]}" ucrtbase.lib kernel32.lib
+
 # The exercise program.
 compile guests/allocate/allocate.cpp "${guest_cxx_flags[@]}"
 link_exe allocate.exe yes "$(obj_of guests/allocate/allocate.cpp)" crtlab_runtime.lib kernel32.lib
@@ -372,11 +443,25 @@ for name in overrun underrun double_free leak break_alloc client_blocks delay_fr
     link_exe "debug/$name.exe" yes "$(obj_of "$src")" "${debug_guest_libs[@]}"
 done
 
+# Release (/MD) guests: the DLL runtime through the api sets, crtlab's
+# msvcrt startup, optimized with debug information (cl /MD /O2 /Zi).
+mkdir -p "$out/release"
+release_guest_libs=(crtlab_msvcrt.lib "${apiset_libs[@]}" vcruntime140.lib kernel32.lib)
+for name in release_md; do
+    compile "guests/release/$name.cpp" "${release_flags[@]}"
+    link_exe "release/$name.exe" yes "$(obj_of "guests/release/$name.cpp")" "${release_guest_libs[@]}"
+done
+
 # Test guests.
 for name in hello fault_av divide_zero int3 heap_overrun loop tls; do
     compile "guests/tests/$name.c" "${guest_c_flags[@]}"
     link_exe "tests/$name.exe" no "$(obj_of "guests/tests/$name.c")" crtlab_runtime.lib kernel32.lib
 done
+# The KERNEL32 surface of Visual Studio's C runtime, called the way that code
+# calls it (PASS/FAIL lines; tests/win32_surface.rs).
+compile guests/tests/win32_surface.c "${guest_c_flags[@]}"
+link_exe tests/win32_surface.exe yes "$(obj_of guests/tests/win32_surface.c)" crtlab_runtime.lib \
+    kernel32.lib kernel32_surface.lib
 compile guests/tests/unimplemented.c "${guest_c_flags[@]}"
 link_exe tests/unimplemented.exe yes "$(obj_of guests/tests/unimplemented.c)" crtlab_runtime.lib \
     kernel32.lib kernel32_unimplemented.lib
@@ -423,6 +508,8 @@ artifacts=(
     allocate.exe allocate.pdb
     allocate_d.exe allocate_d.pdb
     dlls/ucrtbased.dll dlls/ucrtbased.pdb dlls/VCRUNTIME140D.dll dlls/VCRUNTIME140D.pdb
+    dlls/ucrtbase.dll dlls/ucrtbase.pdb dlls/VCRUNTIME140.dll dlls/VCRUNTIME140.pdb
+    release/release_md.exe release/release_md.pdb
     debug/overrun.exe debug/overrun.pdb debug/underrun.exe debug/underrun.pdb
     debug/double_free.exe debug/double_free.pdb debug/leak.exe debug/leak.pdb
     debug/break_alloc.exe debug/break_alloc.pdb debug/client_blocks.exe debug/client_blocks.pdb
@@ -431,6 +518,7 @@ artifacts=(
     debug/crt_selftest.exe debug/crt_selftest.pdb
     tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
     tests/heap_overrun.exe tests/loop.exe tests/tls.exe tests/unimplemented.exe tests/unimplemented.pdb
+    tests/win32_surface.exe tests/win32_surface.pdb
     tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll
 )
 

@@ -274,6 +274,16 @@ impl Cpu {
         let _ = self.uc.reg_write(r, v);
     }
 
+    /// XMM register `n` (0-15), as its 16 little-endian bytes.
+    pub fn xmm(&self, n: usize) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        if let Ok(v) = self.uc.reg_read_long(RegisterX86::XMM0 as i32 + n as i32) {
+            let len = v.len().min(16);
+            out[..len].copy_from_slice(&v[..len]);
+        }
+        out
+    }
+
     pub fn rip(&self) -> u64 {
         self.reg(RegisterX86::RIP)
     }

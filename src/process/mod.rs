@@ -66,6 +66,8 @@ pub struct Process {
     pub next_tls_index: u32,
     /// GetCommandLineA's buffer (the wide one lives in the process parameters).
     pub command_line_a: u64,
+    /// KERNEL32's own state (TLS/FLS indexes, the unhandled-exception filter).
+    pub kernel32: crate::system::kernel32::Kernel32State,
 }
 
 impl Process {

@@ -17,8 +17,8 @@
 
 #pragma once
 
-#ifndef _DEBUG
-#error crtlab's msvcrtd library is built with _DEBUG
+#if !defined(_DEBUG) && !defined(_CRTLAB_MSVCRT)
+#error crtlab's msvcrtd library is built with _DEBUG (msvcrt, its release twin, with -D_CRTLAB_MSVCRT)
 #endif
 
 #include <corecrt.h>

@@ -274,6 +274,7 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
         interrupt: Arc::new(AtomicBool::new(false)),
         next_tls_index: 0,
         command_line_a: 0,
+        kernel32: Default::default(),
     };
     p.console.set_stdin(options.stdin.clone());
     let quote = |s: &str| if s.is_empty() || s.contains(' ') { format!("\"{s}\"") } else { s.to_string() };

@@ -28,18 +28,17 @@ fn is_console(h: u64) -> bool {
     matches!(h, STDIN_HANDLE | STDOUT_HANDLE | STDERR_HANDLE)
 }
 
-/// GetStdHandle(nStdHandle): STD_INPUT_HANDLE (-10), STD_OUTPUT_HANDLE (-11), STD_ERROR_HANDLE (-12).
+/// GetStdHandle(nStdHandle): STD_INPUT_HANDLE (-10), STD_OUTPUT_HANDLE (-11), STD_ERROR_HANDLE (-12),
+/// from the process parameters (the console's handles unless SetStdHandle changed them).
 fn get_std_handle(p: &mut Process) -> ApiResult {
-    let h = match p.arg(0) as u32 as i32 {
-        -10 => STDIN_HANDLE,
-        -11 => STDOUT_HANDLE,
-        -12 => STDERR_HANDLE,
-        _ => {
+    let which = p.arg(0) as u32;
+    match super::file::std_handle_slot(p, which) {
+        Some(slot) => ApiResult::Return(p.cpu.read_u64(slot).unwrap_or(u64::MAX)),
+        None => {
             p.set_last_error(status::ERROR_INVALID_HANDLE);
-            u64::MAX
+            ApiResult::Return(u64::MAX)
         }
-    };
-    ApiResult::Return(h)
+    }
 }
 
 /// Copies `len` guest bytes; None (and ERROR_INVALID_PARAMETER... as Windows: NOACCESS) if unreadable.

@@ -22,6 +22,12 @@ const GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS: u32 = 0x4;
 fn module_by_name(p: &Process, name: &str) -> Option<u64> {
     let lower = name.to_ascii_lowercase();
     let file = lower.rsplit(['\\', '/']).next().unwrap_or(&lower).to_string();
+    // An api set (api-ms-win-core-fibers-l1-1-1) names the DLL that hosts it.
+    let file = if file.starts_with("api-ms-") || file.starts_with("ext-ms-") {
+        crate::process::loader::bind::canonical_dll(&file)
+    } else {
+        file
+    };
     p.modules
         .iter()
         .find(|m| {
@@ -61,8 +67,10 @@ fn get_module_handle_ex_w(p: &mut Process) -> ApiResult {
 }
 
 /// LoadLibraryExW(lpLibFileName, hFile, dwFlags): a module the process already has is
-/// returned as is; crtlab cannot load a new DLL while the program runs (the guest has no
-/// file system), so anything else fails with ERROR_MOD_NOT_FOUND, as for a missing DLL.
+/// returned as is (an api-set name gives its host: api-ms-win-core-* is KERNEL32, as the
+/// C runtime's `try_get_function` expects); crtlab cannot load a new DLL while the program
+/// runs (the guest has no file system, and the embedded runtime DLLs are loaded at start
+/// or not at all), so anything else fails with ERROR_MOD_NOT_FOUND, as for a missing DLL.
 fn load_library_ex_w(p: &mut Process) -> ApiResult {
     let name = p.arg(0);
     if name == 0 {
@@ -87,5 +95,32 @@ fn free_library(p: &mut Process) -> ApiResult {
     } else {
         p.set_last_error(status::ERROR_INVALID_HANDLE);
         ApiResult::Return(0)
+    }
+}
+
+pub fn register_load_library(t: &mut ApiTable) {
+    t.simple(MODULE, "LoadLibraryW", load_library_w);
+    t.simple(MODULE, "LoadLibraryA", load_library_a);
+}
+
+/// LoadLibraryW(lpLibFileName): LoadLibraryExW with no flags.
+fn load_library_w(p: &mut Process) -> ApiResult {
+    load_library_ex_w(p)
+}
+
+/// LoadLibraryA(lpLibFileName): as LoadLibraryW, with an ANSI name.
+fn load_library_a(p: &mut Process) -> ApiResult {
+    let name = p.arg(0);
+    if name == 0 {
+        p.set_last_error(status::ERROR_INVALID_PARAMETER);
+        return ApiResult::Return(0);
+    }
+    let text = p.read_cstr(name, 260).unwrap_or_default();
+    match module_by_name(p, &text) {
+        Some(base) => ApiResult::Return(base),
+        None => {
+            p.set_last_error(status::ERROR_MOD_NOT_FOUND);
+            ApiResult::Return(0)
+        }
     }
 }

@@ -4,10 +4,16 @@
 //! is why no KERNEL32 frame appears between a program and RtlAllocateHeap.
 
 pub mod console;
+pub mod exception;
+pub mod file;
+pub mod fls;
 pub mod heap;
 pub mod library;
 pub mod memory;
+pub mod nls;
 pub mod process;
+pub mod sync;
+pub mod sysinfo;
 pub mod time;
 
 use iced_x86::code_asm::*;
@@ -30,8 +36,21 @@ pub const FORWARDERS: &[(&str, &str)] = &[
 ];
 
 /// Exports implemented as synthetic code rather than a handler.
-pub const CODE_EXPORTS: &[(&str, &str)] =
-    &[("BaseThreadInitThunk", "BaseThreadInitThunk"), ("ExitProcess", "ExitProcessImplementation")];
+pub const CODE_EXPORTS: &[(&str, &str)] = &[
+    ("BaseThreadInitThunk", "BaseThreadInitThunk"),
+    ("ExitProcess", "ExitProcessImplementation"),
+    ("FlsFree", "FlsFree"),
+    ("InitOnceExecuteOnce", "InitOnceExecuteOnce"),
+];
+
+/// What KERNEL32 keeps for the process besides guest memory.
+#[derive(Debug, Clone, Default)]
+pub struct Kernel32State {
+    /// TLS and FLS indexes (fls.rs).
+    pub storage: fls::LocalStorage,
+    /// The filter SetUnhandledExceptionFilter installed.
+    pub unhandled_exception_filter: u64,
+}
 
 pub fn register(t: &mut ApiTable) {
     console::register(t);
@@ -41,6 +60,17 @@ pub fn register(t: &mut ApiTable) {
     time::register(t);
     // Last, so that adding them moved no other stub.
     library::register(t);
+    // The surface a Visual Studio program's C runtime uses (start-up, locale tables,
+    // stdio, EH support), after the earlier stubs for the same reason.
+    sync::register(t);
+    fls::register(t);
+    nls::register(t);
+    file::register(t);
+    sysinfo::register(t);
+    exception::register(t);
+    time::register_calendar(t);
+    process::register_environment_and_pointers(t);
+    library::register_load_library(t);
 }
 
 /// True if KERNEL32 exports `name` (handler, forwarder or code).
@@ -115,6 +145,88 @@ pub fn spec(api: &ApiTable) -> ModuleSpec {
         body: Box::new(|a, s| {
             call_indirect(a, s.addr("__imp_RtlExitUserProcess"))?;
             a.int3()
+        }),
+    });
+
+    // FlsFree(dwFlsIndex): frees the slot (FlsFreeSlot), then calls its callback with the
+    // value the slot had, as Windows does; TRUE, or FALSE for a bad index.
+    functions.push(Function {
+        name: "FlsFree".into(),
+        rva: None,
+        frame: Frame::alloc(0x28),
+        body: Box::new(|a, s| {
+            let mut out = a.create_label();
+            let mut ok = a.create_label();
+            a.call(s.addr("FlsFreeSlot"))?;
+            a.test(eax, eax)?;
+            a.je(out)?;
+            a.test(rdx, rdx)?;
+            a.je(ok)?;
+            a.mov(rcx, r8)?;
+            a.call(rdx)?;
+            a.set_label(&mut ok)?;
+            a.mov(eax, 1)?;
+            a.set_label(&mut out)?;
+            bodies::epilog(a, &Frame::alloc(0x28))
+        }),
+    });
+    // InitOnceExecuteOnce(InitOnce, InitFn, Parameter, Context), as RtlRunOnceExecuteOnce
+    // does it: InitOnceBeginInitialize; if this caller must initialize, InitFn(InitOnce,
+    // Parameter, &context), then InitOnceComplete with the context (or with
+    // INIT_ONCE_INIT_FAILED when InitFn returns FALSE, and the result is FALSE).
+    // *Context receives the context either way the initialization completed.
+    let once_frame = || Frame::push_alloc(&[rbx, rsi, rdi, r12], 0x38);
+    functions.push(Function {
+        name: "InitOnceExecuteOnce".into(),
+        rva: None,
+        frame: once_frame(),
+        body: Box::new(move |a, s| {
+            let mut fail = a.create_label();
+            let mut init_failed = a.create_label();
+            let mut done = a.create_label();
+            let mut out = a.create_label();
+            a.mov(rbx, rcx)?;
+            a.mov(rsi, rdx)?;
+            a.mov(rdi, r8)?;
+            a.mov(r12, r9)?;
+            a.mov(qword_ptr(rsp + 0x28), 0)?;
+            a.mov(rcx, rbx)?;
+            a.xor(edx, edx)?;
+            a.lea(r8, ptr(rsp + 0x20))?;
+            a.mov(r9, r12)?;
+            a.call(s.addr("InitOnceBeginInitialize"))?;
+            a.test(eax, eax)?;
+            a.je(fail)?;
+            a.cmp(dword_ptr(rsp + 0x20), 0)?;
+            a.je(done)?;
+            a.mov(rcx, rbx)?;
+            a.mov(rdx, rdi)?;
+            a.lea(r8, ptr(rsp + 0x28))?;
+            a.call(rsi)?;
+            a.test(eax, eax)?;
+            a.je(init_failed)?;
+            a.mov(rcx, rbx)?;
+            a.xor(edx, edx)?;
+            a.mov(r8, qword_ptr(rsp + 0x28))?;
+            a.call(s.addr("InitOnceComplete"))?;
+            a.test(eax, eax)?;
+            a.je(fail)?;
+            a.test(r12, r12)?;
+            a.je(done)?;
+            a.mov(rax, qword_ptr(rsp + 0x28))?;
+            a.mov(qword_ptr(r12), rax)?;
+            a.set_label(&mut done)?;
+            a.mov(eax, 1)?;
+            a.jmp(out)?;
+            a.set_label(&mut init_failed)?;
+            a.mov(rcx, rbx)?;
+            a.mov(edx, 4)?; // INIT_ONCE_INIT_FAILED
+            a.xor(r8d, r8d)?;
+            a.call(s.addr("InitOnceComplete"))?;
+            a.set_label(&mut fail)?;
+            a.xor(eax, eax)?;
+            a.set_label(&mut out)?;
+            bodies::epilog(a, &Frame::push_alloc(&[rbx, rsi, rdi, r12], 0x38))
         }),
     });
 

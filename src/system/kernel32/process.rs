@@ -196,8 +196,12 @@ fn is_processor_feature_present(p: &mut Process) -> ApiResult {
     ApiResult::Return(u64::from(matches!(f, 6 | 10 | 12 | 13 | 23)))
 }
 
-fn set_unhandled_exception_filter(_p: &mut Process) -> ApiResult {
-    ApiResult::Return(0)
+/// SetUnhandledExceptionFilter(lpTopLevelExceptionFilter): installs the top-level filter
+/// and returns the previous one. Under a debugger (always, in crtlab) the filter never
+/// runs: UnhandledExceptionFilter leaves the exception to the debugger.
+fn set_unhandled_exception_filter(p: &mut Process) -> ApiResult {
+    let filter = p.arg(0);
+    ApiResult::Return(std::mem::replace(&mut p.kernel32.unhandled_exception_filter, filter))
 }
 
 /// A fresh copy of the (fixed) environment block.
@@ -230,4 +234,74 @@ fn get_environment_variable_a(p: &mut Process) -> ApiResult {
     b.push(0);
     let _ = p.cpu.write(buf, &b);
     ApiResult::Return(need - 1)
+}
+
+pub fn register_environment_and_pointers(t: &mut ApiTable) {
+    t.simple(MODULE, "GetEnvironmentVariableW", get_environment_variable_w);
+    t.simple(MODULE, "EncodePointer", encode_pointer);
+    t.simple(MODULE, "DecodePointer", decode_pointer);
+}
+
+/// GetEnvironmentVariableW(lpName, lpBuffer, nSize): the value of a variable of the fixed
+/// environment (names compare without case); returns its length, or, if nSize is too
+/// small, the size needed with the terminator. ERROR_ENVVAR_NOT_FOUND if there is none.
+fn get_environment_variable_w(p: &mut Process) -> ApiResult {
+    let (name_ptr, buf, size) = (p.arg(0), p.arg(1), p.arg(2) as u32 as u64);
+    let name = p.read_wstr(name_ptr, 32767).unwrap_or_default();
+    let value = ENVIRONMENT.iter().find_map(|v| {
+        let (k, val) = v.split_once('=')?;
+        (!k.is_empty() && k.eq_ignore_ascii_case(&name)).then_some(val)
+    });
+    let Some(value) = value else {
+        p.set_last_error(203); // ERROR_ENVVAR_NOT_FOUND
+        return ApiResult::Return(0);
+    };
+    let units: Vec<u16> = value.encode_utf16().collect();
+    let need = units.len() as u64 + 1;
+    if size < need {
+        return ApiResult::Return(need);
+    }
+    let bytes: Vec<u8> = units.iter().chain(std::iter::once(&0)).flat_map(|u| u.to_le_bytes()).collect();
+    let _ = p.cpu.write(buf, &bytes);
+    ApiResult::Return(need - 1)
+}
+
+/// The process's pointer-encoding cookie (ProcessCookie): fixed, so encoded pointers are
+/// the same on every run.
+pub const PROCESS_COOKIE: u64 = 0x5e3d_92a7;
+
+/// EncodePointer(Ptr): RtlEncodePointer's x64 encoding: the pointer XOR the process
+/// cookie, rotated right by the cookie's low 6 bits.
+pub fn encode(ptr: u64) -> u64 {
+    (ptr ^ PROCESS_COOKIE).rotate_right((PROCESS_COOKIE & 0x3f) as u32)
+}
+
+/// DecodePointer(Ptr): the inverse of [`encode`].
+pub fn decode(ptr: u64) -> u64 {
+    ptr.rotate_left((PROCESS_COOKIE & 0x3f) as u32) ^ PROCESS_COOKIE
+}
+
+/// EncodePointer(Ptr): see [`encode`].
+fn encode_pointer(p: &mut Process) -> ApiResult {
+    ApiResult::Return(encode(p.arg(0)))
+}
+
+/// DecodePointer(Ptr): see [`decode`].
+fn decode_pointer(p: &mut Process) -> ApiResult {
+    ApiResult::Return(decode(p.arg(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_encoding_round_trips_and_hides_the_pointer() {
+        for ptr in [0u64, 1, 0x7ff6_7762_1000, u64::MAX] {
+            assert_eq!(decode(encode(ptr)), ptr);
+        }
+        assert_ne!(encode(0x7ff6_7762_1000), 0x7ff6_7762_1000);
+        // As on Windows, NULL does not encode to NULL.
+        assert_ne!(encode(0), 0);
+    }
 }

@@ -13,8 +13,8 @@
 
 #pragma once
 
-#ifndef _DEBUG
-#error ucrtbased.dll is the debug CRT: build it with -D_DEBUG
+#if !defined(_DEBUG) && !defined(_CRTLAB_UCRTBASE)
+#error ucrtbased.dll is the debug CRT: build it with -D_DEBUG (or -D_CRTLAB_UCRTBASE for ucrtbase.dll)
 #endif
 
 #include <corecrt.h>
@@ -116,6 +116,31 @@ _ACRTIMP __declspec(noreturn) void __cdecl _invalid_parameter_noinfo_noreturn(vo
 
 #define FAST_FAIL_INVALID_ARG 5
 #define FAST_FAIL_FATAL_APP_EXIT 7
+
+#ifndef _DEBUG
+// ucrtbase.dll, the release UCRT, is the same sources built without _DEBUG
+// (guests/runtime/ucrtbase has the few parts that only it has). There is
+// no debug heap: <crtdbg.h> turns the _dbg calls into the plain ones, and
+// here they become the base allocator, as in Microsoft's release CRT, so
+// malloc -> _malloc_base -> HeapAlloc (= ntdll!RtlAllocateHeap). Failed
+// parameter checks call the invalid parameter handler without a report.
+void* __cdecl _recalloc_base(void* block, size_t count, size_t size);
+#undef _malloc_dbg
+#undef _calloc_dbg
+#undef _realloc_dbg
+#undef _recalloc_dbg
+#undef _free_dbg
+#undef _msize_dbg
+#undef _expand_dbg
+#define __acrt_ignore_dbg_args(t, f, l) ((void)(t), (void)(f), (void)(l))
+#define _malloc_dbg(s, t, f, l) (__acrt_ignore_dbg_args(t, f, l), _malloc_base(s))
+#define _calloc_dbg(c, s, t, f, l) (__acrt_ignore_dbg_args(t, f, l), _calloc_base(c, s))
+#define _realloc_dbg(p, s, t, f, l) (__acrt_ignore_dbg_args(t, f, l), _realloc_base(p, s))
+#define _recalloc_dbg(p, c, s, t, f, l) (__acrt_ignore_dbg_args(t, f, l), _recalloc_base(p, c, s))
+#define _free_dbg(p, t) ((void)(t), _free_base(p))
+#define _msize_dbg(p, t) ((void)(t), _msize_base(p))
+#define _expand_dbg(p, s, t, f, l) (__acrt_ignore_dbg_args(t, f, l), _expand_base(p, s))
+#endif
 
 #ifdef __cplusplus
 }
