@@ -163,6 +163,7 @@ runtime_sources=(
     guests/runtime/vcstartup/delete_array_size.cpp
     guests/runtime/vcstartup/throw_bad_alloc.cpp
     guests/runtime/vcruntime/memory.cpp
+    guests/runtime/vcruntime/riscchandler.cpp
     guests/runtime/ucrt/heap/heap_handle.cpp
     guests/runtime/ucrt/heap/malloc.cpp
     guests/runtime/ucrt/heap/malloc_base.cpp
@@ -263,6 +264,10 @@ for src in "${vcruntime_sources[@]}"; do
     compile "$src" "${debug_flags[@]}" -D_CRTBLD -D_VCRT_BUILD
     vcruntime_objs+=("$(obj_of "$src")")
 done
+# __C_specific_handler and _local_unwind: the static runtime's, built the
+# Debug way.
+compile_to obj/vcruntime140d_private/riscchandler.obj guests/runtime/vcruntime/riscchandler.cpp "${debug_flags[@]}" -D_CRTBLD -D_VCRT_BUILD
+vcruntime_objs+=(obj/vcruntime140d_private/riscchandler.obj)
 
 msvcrtd_sources=(
     guests/runtime/msvcrtd/exe_main.cpp
@@ -331,6 +336,8 @@ for src in "${vcruntime_sources[@]}" guests/runtime/vcruntime140/report.cpp; do
     compile_to "$obj" "$src" "${release_flags[@]}" -D_CRTLAB_VCRUNTIME140 -D_CRTBLD -D_VCRT_BUILD
     vcruntime140_objs+=("$obj")
 done
+compile_to obj/vcruntime140_release/private/riscchandler.obj guests/runtime/vcruntime/riscchandler.cpp "${release_flags[@]}" -D_CRTLAB_VCRUNTIME140 -D_CRTBLD -D_VCRT_BUILD
+vcruntime140_objs+=(obj/vcruntime140_release/private/riscchandler.obj)
 
 msvcrt_objs=()
 for src in "${msvcrtd_sources[@]}" guests/runtime/vcstartup/gs_support.cpp guests/runtime/vcstartup/initializers.cpp; do
@@ -350,6 +357,7 @@ cd "$work"
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/runtime/kernel32.def" -l kernel32.lib
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_unimplemented.def" -l kernel32_unimplemented.lib
 "$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_surface.def" -l kernel32_surface.lib
+"$DLLTOOL" -m i386:x86-64 -d "$repo_root/guests/tests/kernel32_seh.def" -l kernel32_seh.lib
 # The Debug runtime's import libraries come from its .def files, which list
 # exactly the names each DLL exports.
 cp "$repo_root/guests/runtime/ucrtbased/ucrtbased.def" "$repo_root/guests/runtime/vcruntime140d/vcruntime140d.def" .
@@ -462,6 +470,11 @@ done
 compile guests/tests/win32_surface.c "${guest_c_flags[@]}"
 link_exe tests/win32_surface.exe yes "$(obj_of guests/tests/win32_surface.c)" crtlab_runtime.lib \
     kernel32.lib kernel32_surface.lib
+# Structured exception handling (tests/seh.rs): __try/__except/__finally as
+# MSVC compiles them (-fasync-exceptions: a __try covers faulting
+# instructions in its own body), with line information for the stacks.
+compile guests/tests/seh.c "${guest_c_flags[@]}" -fasync-exceptions -g -gcodeview
+link_exe tests/seh.exe yes "$(obj_of guests/tests/seh.c)" crtlab_runtime.lib kernel32.lib kernel32_seh.lib
 compile guests/tests/unimplemented.c "${guest_c_flags[@]}"
 link_exe tests/unimplemented.exe yes "$(obj_of guests/tests/unimplemented.c)" crtlab_runtime.lib \
     kernel32.lib kernel32_unimplemented.lib
@@ -518,7 +531,7 @@ artifacts=(
     debug/crt_selftest.exe debug/crt_selftest.pdb
     tests/hello.exe tests/fault_av.exe tests/divide_zero.exe tests/int3.exe
     tests/heap_overrun.exe tests/loop.exe tests/tls.exe tests/unimplemented.exe tests/unimplemented.pdb
-    tests/win32_surface.exe tests/win32_surface.pdb
+    tests/win32_surface.exe tests/win32_surface.pdb tests/seh.exe tests/seh.pdb
     tests/bad/x86.exe tests/bad/arm64.exe tests/bad/lib.dll
 )
 

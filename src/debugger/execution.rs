@@ -11,6 +11,17 @@ use crate::process::memory::GuestMemory;
 use crate::process::RunEvent;
 use crate::system::status;
 
+/// How `g`/`gh`/`gn` continue from an exception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continuation {
+    /// `g`, `p`, `t`, `gu`: a break instruction is handled, anything else is passed on.
+    Default,
+    /// `gh`: the exception is handled; the thread continues where it stopped.
+    Handled,
+    /// `gn`: not handled; the program's exception handlers see it.
+    NotHandled,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMode {
     Go,
@@ -53,9 +64,16 @@ impl Session {
 
     /// Resumes the target in `mode` and returns what the debugger prints until it stops.
     pub fn resume(&mut self, mode: RunMode) -> String {
+        self.resume_as(mode, Continuation::Default)
+    }
+
+    /// Resumes the target; at an exception, `how` says whether the program sees it.
+    pub fn resume_as(&mut self, mode: RunMode, how: Continuation) -> String {
         let mut out = String::new();
         // After the target runs, a bare `u` starts at the new IP again, as in WinDbg.
         self.next_unassemble = None;
+        // `gu` at an exception goes up from the frame that raised it.
+        let mut up_target = None;
         match self.stop.clone() {
             StopState::Terminated(_) => return out,
             StopState::Exiting(code) => {
@@ -67,30 +85,62 @@ impl Session {
                 return out;
             }
             StopState::Exception { event, second_chance } => {
-                if event.code == status::BREAKPOINT && !second_chance {
-                    // Continue after a hard-coded `int 3`.
-                    if self.process.cpu.rip() == event.address {
-                        let rip = event.address + event.skip;
-                        self.process.cpu.set_rip(rip);
-                    }
-                } else if !second_chance {
-                    // No exception handler runs under crtlab: the exception comes back as
-                    // a second-chance event.
-                    out.push_str(&self.exception_report(&event, true));
-                    self.stop = StopState::Exception { event, second_chance: true };
-                    return out;
-                } else {
+                if second_chance {
                     // Unhandled: the process ends with the exception code.
                     self.process.terminate(event.code);
                     return out + &self.report_exit(event.code);
                 }
+                if mode == RunMode::GoUp {
+                    match self.go_up_target() {
+                        Some(t) => up_target = Some(t),
+                        None => return "Unable to find a return address for this frame\n".into(),
+                    }
+                }
+                let pass_on = match how {
+                    // WinDbg's defaults: a break instruction is handled by the debugger,
+                    // every other exception is passed to the program.
+                    Continuation::Default => event.code != status::BREAKPOINT,
+                    Continuation::Handled => false,
+                    Continuation::NotHandled => true,
+                };
+                if !pass_on {
+                    // Continue after a hard-coded `int 3`; after a fault, at the faulting
+                    // instruction again (`gh`).
+                    if event.code == status::BREAKPOINT && self.process.cpu.rip() == event.address {
+                        let rip = event.address + event.skip;
+                        self.process.cpu.set_rip(rip);
+                    }
+                } else if !event.dispatchable() || self.process.dispatch_exception(&event).is_err() {
+                    // crtlab's own stops, fail-fast exceptions and exceptions with no stack
+                    // left to dispatch them on come back as second-chance events.
+                    out.push_str(&self.exception_report(&event, true));
+                    self.stop = StopState::Exception { event, second_chance: true };
+                    return out;
+                } else {
+                    // The thread is now at ntdll!KiUserExceptionDispatcher. A step stops
+                    // there, as the first instruction the program runs.
+                    if matches!(mode, RunMode::StepInto | RunMode::StepOver) {
+                        self.stop = StopState::Step;
+                        out.push_str(&self.current_instruction());
+                        return out;
+                    }
+                    self.stop = StopState::Step;
+                    return out + &self.run_from_here(mode, up_target, false);
+                }
             }
             _ => {}
         }
+        out + &self.run_from_here(mode, up_target, true)
+    }
+
+    /// Runs from the current rip. `resuming`: the target stopped here, so a breakpoint at
+    /// this address is stepped over rather than reported again.
+    fn run_from_here(&mut self, mode: RunMode, up_target: Option<Target>, resuming: bool) -> String {
+        let mut out = String::new();
         let rip = self.process.cpu.rip();
         let target = match mode {
             RunMode::StepOver => self.step_over_target(rip),
-            RunMode::GoUp => match self.go_up_target() {
+            RunMode::GoUp => match up_target.or_else(|| self.go_up_target()) {
                 Some(t) => Some(t),
                 None => return "Unable to find a return address for this frame\n".into(),
             },
@@ -98,7 +148,7 @@ impl Session {
         };
         let step = mode == RunMode::StepInto || (mode == RunMode::StepOver && target.is_none());
         self.sync_hooks(target.map(|t| t.addr));
-        if self.process.cpu.has_breakpoint(rip) {
+        if resuming && self.process.cpu.has_breakpoint(rip) {
             if step {
                 // A single step from a breakpoint runs without that breakpoint's hook (the
                 // hook plus unicorn's instruction counter on one address let the step run
@@ -156,8 +206,9 @@ impl Session {
                             continue;
                         }
                     }
-                    out.push_str(&self.exception_report(&ev, false));
-                    self.stop = StopState::Exception { event: ev, second_chance: false };
+                    let second_chance = ev.second_chance;
+                    out.push_str(&self.exception_report(&ev, second_chance));
+                    self.stop = StopState::Exception { event: ev, second_chance };
                     break;
                 }
                 RunEvent::Exited(code) => {

@@ -91,6 +91,31 @@ pub(crate) fn display_public(name: &str) -> String {
     name.to_string()
 }
 
+/// The name MSVC gives a structured-exception funclet (`main$filt$0`, `main$fin$0`) for
+/// clang's (`?filt$0@0@main@@`, `?fin$0@0@main@@`, `?dtor$2@?0?main@4HA`).
+fn seh_funclet_name(name: &str) -> Option<String> {
+    let rest = name.strip_prefix('?')?;
+    let (kind, rest) = rest.split_once('$')?;
+    if !matches!(kind, "filt" | "fin" | "dtor") {
+        return None;
+    }
+    let (index, rest) = rest.split_once('@')?;
+    if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let function = if kind == "dtor" {
+        // ?dtor$N@?0?FUNCTION@4HA
+        rest.strip_prefix("?0?")?.split_once('@')?.0
+    } else {
+        // ?filt$N@0@FUNCTION@@
+        rest.split_once('@')?.1.strip_suffix("@@")?
+    };
+    if function.is_empty() || function.contains(['?', '@']) {
+        return None;
+    }
+    Some(format!("{function}${kind}${index}"))
+}
+
 /// pdb-addr2line names carry no argument list with NO_ARGUMENTS, but may carry a
 /// trailing return-type or template noise we do not print.
 fn clean_function_name(name: &str) -> String {
@@ -369,9 +394,14 @@ fn load_pdb(bytes: Arc<Vec<u8>>, guid: &[u8; 16], age: u32) -> Option<ModuleSymb
     let mut private = false;
     if let Ok(ctx) = data.make_context_with_formatter_flags(TypeFormatterFlags::NO_ARGUMENTS | TypeFormatterFlags::NO_FUNCTION_RETURN) {
         for f in ctx.functions() {
-            let Some(name) = f.name else { continue };
+            let Some(mut name) = f.name else { continue };
             if name.starts_with('?') {
-                continue;
+                // Decorated names are the publics' (demangled above); clang's SEH funclets
+                // have no public and get the names MSVC gives its own.
+                match seh_funclet_name(&name) {
+                    Some(n) => name = n,
+                    None => continue,
+                }
             }
             let size = f.end_rva.map(|e| e - f.start_rva).unwrap_or(0);
             if let Some(existing) = symbols.iter_mut().find(|s| s.rva == f.start_rva && s.is_function) {
@@ -555,5 +585,14 @@ mod tests {
         assert_eq!(display_public("?alloc_malloc@@YAPEAX_K@Z"), "alloc_malloc");
         assert_eq!(display_public("??2@YAPEAX_K@Z"), "operator new");
         assert_eq!(display_public("main"), "main");
+    }
+
+    #[test]
+    fn seh_funclets_get_msvc_names() {
+        assert_eq!(seh_funclet_name("?filt$0@0@filter_passes_it_on@@").as_deref(), Some("filter_passes_it_on$filt$0"));
+        assert_eq!(seh_funclet_name("?fin$1@0@finally_blocks@@").as_deref(), Some("finally_blocks$fin$1"));
+        assert_eq!(seh_funclet_name("?dtor$2@?0?test2@4HA").as_deref(), Some("test2$dtor$2"));
+        assert_eq!(seh_funclet_name("??__Eglobal@@YAXXZ"), None);
+        assert_eq!(seh_funclet_name("?alloc_malloc@@YAPEAX_K@Z"), None);
     }
 }

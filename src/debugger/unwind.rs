@@ -17,6 +17,9 @@ pub struct Frame {
     pub ip: u64,
     pub sp: u64,
     pub ret: u64,
+    /// `ip` is the instruction itself (the current one, or the faulting one below an
+    /// exception frame), not a return address just after a call.
+    pub exact: bool,
 }
 
 /// A module's sections as framehop wants them (SVMA = rva + base: the image is mapped).
@@ -39,6 +42,9 @@ impl ModuleSectionInfo<Vec<u8>> for Sections {
 
 pub struct StackWalker {
     unwinder: UnwinderX86_64<Vec<u8>>,
+    /// ntdll!KiUserExceptionDispatcher: its frame's "return address" (from the machine
+    /// frame) is the faulting instruction itself.
+    exception_dispatcher: Option<std::ops::Range<u64>>,
 }
 
 impl StackWalker {
@@ -58,7 +64,14 @@ impl StackWalker {
             let info = Sections { base: m.base, list };
             unwinder.add_module(Module::new(m.name.clone(), m.base..m.base + m.size, m.base, info));
         }
-        StackWalker { unwinder }
+        let exception_dispatcher = p.module_named("ntdll").and_then(|m| match &m.symbols {
+            crate::process::module::SymbolSource::Synthetic(syms) => syms
+                .iter()
+                .find(|(_, _, n)| n == "KiUserExceptionDispatcher")
+                .map(|(rva, size, _)| m.base + u64::from(*rva)..m.base + u64::from(*rva) + u64::from(*size)),
+            _ => None,
+        });
+        StackWalker { unwinder, exception_dispatcher }
     }
 
     /// Up to `max` frames from the current registers.
@@ -76,22 +89,25 @@ impl StackWalker {
         while frames.len() < max {
             let sp_here = regs.sp();
             let ip_here = address.address();
+            let exact = matches!(address, FrameAddress::InstructionPointer(_));
             match self.unwinder.unwind_frame(address, &mut regs, &mut cache, &mut read) {
                 Ok(Some(ret)) => {
-                    frames.push(Frame { ip: ip_here, sp: sp_here, ret });
-                    match FrameAddress::from_return_address(ret) {
+                    frames.push(Frame { ip: ip_here, sp: sp_here, ret, exact });
+                    let trap = self.exception_dispatcher.as_ref().is_some_and(|r| r.contains(&ip_here));
+                    let next = if trap { Some(FrameAddress::from_instruction_pointer(ret)) } else { FrameAddress::from_return_address(ret) };
+                    match next {
                         Some(a) if regs.sp() > sp_here => address = a,
                         _ => break,
                     }
                 }
                 Ok(None) => {
-                    frames.push(Frame { ip: ip_here, sp: sp_here, ret: 0 });
+                    frames.push(Frame { ip: ip_here, sp: sp_here, ret: 0, exact });
                     break;
                 }
                 Err(_) => {
                     // No unwind information: a leaf, whose return address is at [rsp].
                     let ret = read(sp_here).unwrap_or(0);
-                    frames.push(Frame { ip: ip_here, sp: sp_here, ret });
+                    frames.push(Frame { ip: ip_here, sp: sp_here, ret, exact });
                     regs.set_sp(sp_here + 8);
                     match FrameAddress::from_return_address(ret) {
                         Some(a) if frames.len() < 2 => address = a,

@@ -284,6 +284,11 @@ impl Cpu {
         out
     }
 
+    /// Sets XMM register `n` (0-15) from its 16 little-endian bytes.
+    pub fn set_xmm(&mut self, n: usize, value: &[u8; 16]) {
+        let _ = self.uc.reg_write_long(RegisterX86::XMM0 as i32 + n as i32, value);
+    }
+
     pub fn rip(&self) -> u64 {
         self.reg(RegisterX86::RIP)
     }

@@ -5,6 +5,7 @@ pub mod address_space;
 pub mod clock;
 pub mod console;
 pub mod cpu;
+pub mod dispatch;
 pub mod environment;
 pub mod loader;
 pub mod memory;

@@ -23,6 +23,26 @@ pub struct ExceptionEvent {
     pub skip: u64,
     /// The call that raised it went to an import crtlab does not implement.
     pub unimplemented: Option<(String, String, u64)>,
+    /// ExceptionFlags (EXCEPTION_NONCONTINUABLE for RaiseException's flag, RtlRaiseStatus).
+    pub flags: u32,
+    /// The EXCEPTION_RECORD this one was raised while handling (ExceptionRecord), or 0.
+    pub record: u64,
+    /// No handler took it: the second chance (KiUserExceptionDispatcher's
+    /// NtRaiseException).
+    pub second_chance: bool,
+}
+
+impl ExceptionEvent {
+    pub fn new(code: u32, address: u64, params: Vec<u64>) -> ExceptionEvent {
+        ExceptionEvent { code, address, params, skip: 0, unimplemented: None, flags: 0, record: 0, second_chance: false }
+    }
+
+    /// Whether continuing it passes it to the program's exception handlers. crtlab's own
+    /// stops (a call to an import it does not implement) and fail-fast exceptions
+    /// (`__fastfail`, which Windows never dispatches) are not.
+    pub fn dispatchable(&self) -> bool {
+        self.unimplemented.is_none() && self.code != status::STACK_BUFFER_OVERRUN && !self.second_chance
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +112,7 @@ impl Process {
     }
 
     fn exception(&mut self, code: u32, address: u64, params: Vec<u64>, skip: u64) -> RunEvent {
-        RunEvent::Exception(ExceptionEvent { code, address, params, skip, unimplemented: None })
+        RunEvent::Exception(ExceptionEvent { skip, ..ExceptionEvent::new(code, address, params) })
     }
 
     /// CPU exceptions and `int n`, by vector. Traps (int 3, int 29h) leave rip after the
@@ -138,11 +158,8 @@ impl Process {
                 let start = self.stub_start(rip);
                 self.cpu.set_rip(start);
                 return Some(RunEvent::Exception(ExceptionEvent {
-                    code: status::NOT_IMPLEMENTED,
-                    address: start,
-                    params: vec![],
-                    skip: 0,
                     unimplemented: Some((module, name, caller)),
+                    ..ExceptionEvent::new(status::NOT_IMPLEMENTED, start, vec![])
                 }));
             }
             None => return Some(self.exception(0xC000_001C, rip, vec![], 0)),
@@ -175,6 +192,11 @@ impl Process {
                 Some(RunEvent::Exited(code))
             }
             ApiResult::Raise { code, params } => Some(self.exception(code, rip, params, 0)),
+            ApiResult::RaiseEvent(ev) => Some(RunEvent::Exception(*ev)),
+            ApiResult::Restore(ctx) => {
+                ctx.apply(&mut self.cpu);
+                None
+            }
             ApiResult::CriticalFailure { code, message } => {
                 self.console.debug_string(message);
                 // Call ntdll!RtlReportCriticalFailure(code) from here: it breaks into the

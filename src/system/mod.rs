@@ -5,6 +5,7 @@
 
 pub mod kernel32;
 pub mod ntdll;
+pub mod seh;
 pub mod synth;
 
 use std::collections::HashMap;
@@ -20,6 +21,11 @@ pub enum ApiResult {
     Terminate(u32),
     /// Raise an exception as if at the instruction after the call.
     Raise { code: u32, params: Vec<u64> },
+    /// Raise an exception described in full (flags, chained record, address, chance).
+    RaiseEvent(Box<crate::process::ExceptionEvent>),
+    /// Continue the thread in this context (NtContinue, RtlRestoreContext, the end of an
+    /// unwind).
+    Restore(Box<seh::context::Context>),
     /// A fail-fast heap corruption: print `message` and break into the debugger, the way
     /// ntdll!RtlReportCriticalFailure does.
     CriticalFailure { code: u32, message: String },
@@ -76,6 +82,8 @@ impl ApiTable {
         let mut t = ApiTable::default();
         ntdll::register(&mut t);
         kernel32::register(&mut t);
+        // After KERNEL32's, so that no earlier API changed its number.
+        ntdll::exception::register(&mut t);
         t
     }
 

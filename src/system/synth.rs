@@ -14,6 +14,14 @@ use iced_x86::code_asm::*;
 pub struct Frame {
     pub pushes: Vec<AsmRegister64>,
     pub alloc: u32,
+    /// A language handler for UNWIND_INFO: the UNW_FLAG_EHANDLER (1) / UNW_FLAG_UHANDLER
+    /// (2) bits and the handler's symbol in this module.
+    pub handler: Option<(u8, String)>,
+    /// UNWIND_CODE slots written as given, with a prologue of length 0, instead of ones
+    /// describing `pushes` and `alloc` (which must then be empty): for a frame that was
+    /// built before the function started, like the machine frame and CONTEXT that the
+    /// kernel pushes for KiUserExceptionDispatcher.
+    pub codes: Option<Vec<u16>>,
 }
 
 impl Frame {
@@ -21,13 +29,22 @@ impl Frame {
         Frame::default()
     }
     pub fn alloc(n: u32) -> Frame {
-        Frame { pushes: vec![], alloc: n }
+        Frame { alloc: n, ..Frame::default() }
     }
     pub fn push_alloc(pushes: &[AsmRegister64], n: u32) -> Frame {
-        Frame { pushes: pushes.to_vec(), alloc: n }
+        Frame { pushes: pushes.to_vec(), alloc: n, ..Frame::default() }
+    }
+    /// The same frame with a language handler of the given UNW_FLAG_* kind.
+    pub fn with_handler(mut self, kind: u8, handler: &str) -> Frame {
+        self.handler = Some((kind, handler.to_string()));
+        self
+    }
+    /// A frame described only by these unwind codes (see [`Frame::codes`]).
+    pub fn prebuilt(codes: Vec<u16>) -> Frame {
+        Frame { codes: Some(codes), ..Frame::default() }
     }
     fn is_leaf(&self) -> bool {
-        self.pushes.is_empty() && self.alloc == 0
+        self.pushes.is_empty() && self.alloc == 0 && self.codes.is_none()
     }
 }
 
@@ -144,8 +161,29 @@ fn assemble(f: &Function, ip: u64, syms: &Symbols) -> Result<(Vec<u8>, u8), Stri
     Ok((bytes, prolog_len))
 }
 
-/// UNWIND_INFO for a prologue of pushes followed by one stack allocation.
-fn unwind_info(frame: &Frame, prolog_len: u8, push_offsets: &[u8]) -> Vec<u8> {
+/// UNWIND_INFO for a prologue of pushes followed by one stack allocation (or for the
+/// frame's prebuilt codes), with the language handler's RVA if it has one.
+fn unwind_info(frame: &Frame, prolog_len: u8, push_offsets: &[u8], handler_rva: Option<u32>) -> Vec<u8> {
+    let codes = match &frame.codes {
+        Some(c) => c.clone(),
+        None => frame_codes(frame, prolog_len, push_offsets),
+    };
+    let prolog_len = if frame.codes.is_some() { 0 } else { prolog_len };
+    let flags = frame.handler.as_ref().map(|(k, _)| *k).unwrap_or(0);
+    let mut v = vec![1u8 | (flags << 3), prolog_len, codes.len() as u8, 0];
+    for c in &codes {
+        v.extend_from_slice(&c.to_le_bytes());
+    }
+    if codes.len() % 2 == 1 {
+        v.extend_from_slice(&[0, 0]);
+    }
+    if let Some(rva) = handler_rva {
+        v.extend_from_slice(&rva.to_le_bytes());
+    }
+    v
+}
+
+fn frame_codes(frame: &Frame, prolog_len: u8, push_offsets: &[u8]) -> Vec<u16> {
     // UNWIND_CODE = CodeOffset | UnwindOp << 8 | OpInfo << 12; operations are listed in
     // reverse prologue order, each followed by its extra slots.
     let mut ops: Vec<Vec<u16>> = Vec::new();
@@ -163,15 +201,7 @@ fn unwind_info(frame: &Frame, prolog_len: u8, push_offsets: &[u8]) -> Vec<u8> {
             ops.push(vec![off | (1 << 8) | (1 << 12), (n & 0xffff) as u16, (n >> 16) as u16]);
         }
     }
-    let codes: Vec<u16> = ops.into_iter().rev().flatten().collect();
-    let mut v = vec![1u8, prolog_len, codes.len() as u8, 0];
-    for c in &codes {
-        v.extend_from_slice(&c.to_le_bytes());
-    }
-    if codes.len() % 2 == 1 {
-        v.extend_from_slice(&[0, 0]);
-    }
-    v
+    ops.into_iter().rev().flatten().collect()
 }
 
 fn reg_number(r: AsmRegister64) -> u8 {
@@ -280,7 +310,8 @@ pub fn build(spec: ModuleSpec) -> Result<BuiltModule, String> {
         image[rva as usize..rva as usize + bytes.len()].copy_from_slice(&bytes);
         symbols.push((rva, bytes.len() as u32, f.name.clone()));
         if !f.frame.is_leaf() {
-            let info = unwind_info(&f.frame, prolog_len, &push_offsets(&f.frame));
+            let handler_rva = f.frame.handler.as_ref().map(|(_, h)| (syms.addr(h) - base) as u32);
+            let info = unwind_info(&f.frame, prolog_len, &push_offsets(&f.frame), handler_rva);
             while !rdata.len().is_multiple_of(4) {
                 rdata.push(0);
             }

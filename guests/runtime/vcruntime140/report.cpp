@@ -15,7 +15,7 @@ extern "C" int __cdecl __vcrt_report_unsupported(char const* const function_name
     char text[256];
     if (sprintf_s(text, sizeof(text),
                   "crtlab: %s is not supported by crtlab's C runtime (VCRUNTIME140.dll): "
-                  "crtlab runs no exception handlers.\n"
+                  "crtlab's runtime has no C++ exception handling.\n"
                   "The program cannot continue.\n",
                   function_name) > 0)
     {

@@ -23,7 +23,7 @@ fn rows(s: &Session, max: usize) -> Vec<Row> {
     let mut out = Vec::new();
     for (n, f) in frames.iter().enumerate() {
         // Return addresses are looked up one byte back, inside the call.
-        let lookup = if n == 0 { f.ip } else { f.ip.saturating_sub(1) };
+        let lookup = if n == 0 || f.exact { f.ip } else { f.ip.saturating_sub(1) };
         let src = s.symbols.source_frames(lookup);
         let starts = if src.len() > 1 { s.symbols.inline_starts(lookup) } else { vec![] };
         let module = s.symbols.module_index_at(f.ip).map(|i| s.symbols.modules()[i].name.clone());

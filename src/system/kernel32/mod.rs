@@ -33,6 +33,8 @@ pub const FORWARDERS: &[(&str, &str)] = &[
     ("HeapReAlloc", "NTDLL.RtlReAllocateHeap"),
     ("HeapSize", "NTDLL.RtlSizeHeap"),
     ("RtlUnwind", "NTDLL.RtlUnwind"),
+    ("RtlUnwindEx", "NTDLL.RtlUnwindEx"),
+    ("RtlRestoreContext", "NTDLL.RtlRestoreContext"),
 ];
 
 /// Exports implemented as synthetic code rather than a handler.

@@ -5,6 +5,7 @@
 //! RtlUserThreadStart's call returning to +0x21, LdrpDoDebuggerBreak's `int 3` at +0x30,
 //! NtTerminateProcess's `ret` at +0x14.
 
+pub mod exception;
 pub mod heap;
 pub mod ldr;
 pub mod process;
@@ -53,6 +54,9 @@ pub fn spec(api: &ApiTable) -> ModuleSpec {
     let mut functions = Vec::new();
     let mut exports = Vec::new();
     for (idx, a) in api.apis_of(MODULE) {
+        if exception::HANDLERS.contains(&a.name) {
+            continue;
+        }
         let number = api.number_of(idx);
         let body = if a.nt_number.is_some() { bodies::nt_stub(number) } else { bodies::api_stub(a.first, number) };
         functions.push(func(a.name, a.rva, Frame::leaf(), body));
@@ -218,6 +222,24 @@ pub fn spec(api: &ApiTable) -> ModuleSpec {
             a.int3()
         }),
     ));
+
+    // Exception dispatching and unwinding (exception.rs): after everything above, so that
+    // adding it moved nothing.
+    for (idx, a) in api.apis_of(MODULE) {
+        if !exception::HANDLERS.contains(&a.name) {
+            continue;
+        }
+        functions.push(func(a.name, None, Frame::leaf(), bodies::api_stub(a.first, api.number_of(idx))));
+        if !a.internal {
+            exports.push((a.name.to_string(), ExportTarget::Symbol(a.name.to_string())));
+        }
+    }
+    for (f, exported) in exception::functions() {
+        if exported {
+            exports.push((f.name.clone(), ExportTarget::Symbol(f.name.clone())));
+        }
+        functions.push(f);
+    }
 
     let data = vec![
         DataItem { name: "Kernel32ThreadInitThunkFunction".into(), size: 8, init: DataInit::Zero },

@@ -221,7 +221,7 @@ extern "C" void __cdecl __vcrt_unsupported(char const* const function_name)
 {
     if (_CrtDbgReport(_CRT_ERROR, nullptr, 0, nullptr,
                       "crtlab: %s is not supported by crtlab's C runtime (VCRUNTIME140D.dll): "
-                      "crtlab runs no exception handlers.\n"
+                      "crtlab's runtime has no C++ exception handling.\n"
                       "The program cannot continue.\n",
                       function_name) == 1)
     {
