@@ -9,6 +9,7 @@ crtlab supports these WinDbg commands:
   bp [addr] [passes] [\"cmds\"]   set a breakpoint (bu: deferred, bm: by pattern)
   bl / bd / be / bc <ids|*>     list, disable, enable, clear breakpoints
   g, gu                         go; go up (to the return address)
+  gh, gn                        go with the exception handled / not handled
   p [count], t [count]          step over, trace into
   k, kb, kc, kf, kn, kv, kL     stack backtrace
   r [reg[=value][, reg]]        registers ($ip, $csp, $retreg, $peb, $teb, $t0-$t19)
