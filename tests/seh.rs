@@ -123,3 +123,16 @@ fn gh_retries_the_faulting_instruction() {
     assert_eq!(t.matches("Access violation - code c0000005 (first chance)").count(), 2, "{t}");
     assert_eq!(t.matches("seh!access_violation_caught+0x15:").count(), 2, "{t}");
 }
+
+/// A `__debugbreak()` inside a `__try`: `g` continues past it, as WinDbg handles a break
+/// instruction itself; `gn` passes it on, and the `__except` block takes it.
+#[test]
+fn a_break_instruction_reaches_the_program_only_with_gn() {
+    let (g, _) = run(SEH, "g", g_g(&["break"]));
+    assert!(g.contains("seh: continued after the break instruction\n"), "{g}");
+    assert!(!g.contains("__except block"), "{g}");
+    let (gn, code) = run(SEH, "gn", g_g(&["break"]));
+    assert!(gn.contains("seh: the __except block took the break instruction\n"), "{gn}");
+    assert!(!gn.contains("continued after"), "{gn}");
+    assert_eq!(code, Some(0));
+}

@@ -17,7 +17,8 @@
 //
 // Run with the argument "unhandled", it instead makes an access violation
 // that no handler takes: first chance, second chance, then the end of the
-// process with exit code c0000005, as without any handler.
+// process with exit code c0000005, as without any handler. With "break", it
+// executes a __debugbreak() inside a __try (see break_instruction).
 
 #include <excpt.h>
 
@@ -446,6 +447,26 @@ static void exception_in_a_finally(void)
     check(code == 0xE0000006 && trace_is("mfmox"), "an exception in a __finally during an unwind (a collided unwind)");
 }
 
+// With the argument "break": a __debugbreak() in a __try. `g` continues past it
+// (WinDbg handles a break instruction itself); `gn` passes it on, and the
+// __except block takes it, with the context's Rip at the int 3.
+static void break_instruction(void)
+{
+    __try
+    {
+        __debugbreak();
+        print("seh: continued after the break instruction\n");
+    }
+    __except (GetExceptionCode() == 0x80000003 &&
+                      (ULONG_PTR)(GetExceptionInformation())->ExceptionRecord->ExceptionAddress ==
+                          (GetExceptionInformation())->ContextRecord->Rip
+                  ? EXCEPTION_EXECUTE_HANDLER
+                  : EXCEPTION_CONTINUE_SEARCH)
+    {
+        print("seh: the __except block took the break instruction\n");
+    }
+}
+
 static void unhandled(void)
 {
     print("seh: an access violation that no handler takes\n");
@@ -458,6 +479,11 @@ int main(int argc, char** argv)
     if (argc > 1 && argv[1][0] == 'u')
     {
         unhandled();
+        return 0;
+    }
+    if (argc > 1 && argv[1][0] == 'b')
+    {
+        break_instruction();
         return 0;
     }
     access_violation_caught();

@@ -14,7 +14,8 @@ use crate::system::status;
 /// How `g`/`gh`/`gn` continue from an exception.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Continuation {
-    /// `g`, `p`, `t`, `gu`: a break instruction is handled, anything else is passed on.
+    /// `g`, `p`, `t`, `gu`: a break instruction or a single step is handled, anything else
+    /// is passed on.
     Default,
     /// `gh`: the exception is handled; the thread continues where it stopped.
     Handled,
@@ -97,9 +98,9 @@ impl Session {
                     }
                 }
                 let pass_on = match how {
-                    // WinDbg's defaults: a break instruction is handled by the debugger,
-                    // every other exception is passed to the program.
-                    Continuation::Default => event.code != status::BREAKPOINT,
+                    // WinDbg's defaults (bpec, ssec): a break instruction or a single step
+                    // is handled by the debugger, every other exception is passed on.
+                    Continuation::Default => event.code != status::BREAKPOINT && event.code != status::SINGLE_STEP,
                     Continuation::Handled => false,
                     Continuation::NotHandled => true,
                 };

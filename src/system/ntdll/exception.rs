@@ -144,7 +144,8 @@ fn unwind_handler(p: &mut Process) -> ApiResult {
     ApiResult::Return(u64::from(machine::collided_unwind_handler(&mut p.cpu, rec, frame, dc)))
 }
 
-/// RtlRestoreContext(ContextRecord, ExceptionRecord): continues the thread in the context.
+/// RtlRestoreContext(ContextRecord, ExceptionRecord): continues the thread in the context
+/// (for STATUS_LONGJUMP, with the registers of the jump buffer).
 fn rtl_restore_context(p: &mut Process) -> ApiResult {
     let (ctx, rec) = (p.arg(0), p.arg(1));
     if rec != 0 && p.cpu.read_u32(rec).ok() == Some(code::UNWIND_CONSOLIDATE) {
@@ -152,7 +153,10 @@ fn rtl_restore_context(p: &mut Process) -> ApiResult {
         return ApiResult::RaiseEvent(Box::new(ExceptionEvent { flags: 1, record: rec, ..ExceptionEvent::new(code::INVALID_UNWIND_TARGET, p.cpu.rip(), vec![]) }));
     }
     match Context::read(&p.cpu, ctx) {
-        Ok(c) => ApiResult::Restore(Box::new(c)),
+        Ok(mut c) => {
+            let _ = machine::apply_jump_buffer(&p.cpu, rec, &mut c);
+            ApiResult::Restore(Box::new(c))
+        }
         Err(_) => ApiResult::Raise { code: status::ACCESS_VIOLATION, params: vec![0, ctx] },
     }
 }

@@ -393,11 +393,31 @@ fn after_handler<M: GuestMemory + ?Sized>(env: &mut Env<M>, state: u64) -> R<Opt
         let mut c = Context::read(&*env.mem, state + CONTEXT)?;
         c.set_gpr(RAX, env.mem.read_u64(state + RETURN_VALUE)?);
         c.set_rip(env.mem.read_u64(state + TARGET_IP)?);
+        apply_jump_buffer(&*env.mem, rec, &mut c)?;
         return Ok(Some(Step::Continue(Box::new(c))));
     }
     let nc = Context::read(&*env.mem, state + NEW_CONTEXT)?;
     nc.write(env.mem, state + CONTEXT)?;
     Ok(None)
+}
+
+/// RtlRestoreContext's part for longjmp: an unwind with STATUS_LONGJUMP continues with the
+/// nonvolatile registers, rsp and rip of the JUMP_BUFFER in ExceptionInformation[0] (Frame,
+/// Rbx, Rsp, Rbp, Rsi, Rdi, R12-R15, Rip, MxCsr, FpCsr, Spare, Xmm6-Xmm15).
+pub fn apply_jump_buffer(m: &(impl GuestMemory + ?Sized), rec: u64, c: &mut Context) -> Result<(), MemError> {
+    if rec == 0 || m.read_u32(rec)? != code::LONGJUMP || m.read_u32(rec + 0x18)? == 0 {
+        return Ok(());
+    }
+    let jb = m.read_u64(rec + 0x20)?;
+    for (i, reg) in [3usize, 4, 5, 6, 7, 12, 13, 14, 15].iter().enumerate() {
+        c.set_gpr(*reg, m.read_u64(jb + 8 + 8 * i as u64)?);
+    }
+    c.set_rip(m.read_u64(jb + 0x50)?);
+    for i in 0..10 {
+        let v = m.read_vec(jb + 0x60 + 16 * i as u64, 16)?;
+        c.set_xmm(6 + i, &v.try_into().unwrap());
+    }
+    Ok(())
 }
 
 // --- the handlers of ntdll's own frames --------------------------------------------------
@@ -656,6 +676,35 @@ mod tests {
             Step::Continue(c) => {
                 assert_eq!(c.gpr(RSP), w.sp[2]);
                 assert_eq!(c.gpr(3), 0x1234, "outer's rbx is as it was in the frame, not the saved one");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_longjmp_unwind_continues_with_the_jump_buffer() {
+        let mut w = world();
+        let images = [(BASE, w.module.image.len() as u64)];
+        let state = w.state;
+        // MSVC's longjmp: RtlUnwindEx(jb->Frame, jb->Rip, {STATUS_LONGJUMP, [jb]}, value).
+        let jb = 0x11_9000;
+        let values: Vec<u64> = (1..=10).map(|i| 0x1000 * i).collect();
+        for (i, v) in values.iter().enumerate() {
+            w.mem.write_u64(jb + 8 + 8 * i as u64, *v).unwrap();
+        }
+        w.mem.write(jb + 0x60, &[9; 16]).unwrap();
+        let rec = 0x11_7e00;
+        ExceptionRecord { code: code::LONGJUMP, params: vec![jb], ..Default::default() }.write(&mut w.mem, rec).unwrap();
+        let t = w.sp[1];
+        assert!(matches!(begin_unwind(&mut w, &images, t, rec), Step::Call { .. }));
+        match unwind_resume(&mut env(&mut w, &images), state, disposition::CONTINUE_SEARCH) {
+            Step::Continue(c) => {
+                assert_eq!(c.gpr(3), 0x1000, "rbx");
+                assert_eq!(c.gpr(RSP), 0x2000);
+                assert_eq!(c.gpr(15), 0x9000, "r15");
+                assert_eq!(c.rip(), 0xa000);
+                assert_eq!(c.gpr(RAX), 0xC000_0005, "the return value");
+                assert_eq!(c.xmm(6), [9; 16]);
             }
             other => panic!("{other:?}"),
         }

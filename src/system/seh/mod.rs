@@ -42,6 +42,8 @@ pub mod code {
     pub const BAD_STACK: u32 = 0xC000_0028;
     pub const INVALID_UNWIND_TARGET: u32 = 0xC000_0029;
     pub const UNWIND_CONSOLIDATE: u32 = 0x8000_0029;
+    /// How MSVC's longjmp unwinds: ExceptionInformation[0] is the JUMP_BUFFER.
+    pub const LONGJUMP: u32 = 0x8000_0026;
     pub const BAD_FUNCTION_TABLE: u32 = 0xC000_00FF;
 }
 
