@@ -62,8 +62,10 @@ fn nt_query_performance_counter(p: &mut Process) -> ApiResult {
     ApiResult::Return(0)
 }
 
+/// RtlRaiseStatus(Status): raises Status as a non-continuable exception.
 fn rtl_raise_status(p: &mut Process) -> ApiResult {
-    ApiResult::Raise { code: p.arg(0) as u32, params: vec![] }
+    let event = crate::process::ExceptionEvent::new(p.arg(0) as u32, p.cpu.rip(), vec![]);
+    ApiResult::RaiseEvent(Box::new(crate::process::ExceptionEvent { flags: crate::system::seh::flags::NONCONTINUABLE, ..event }))
 }
 
 fn rtl_get_last_win32_error(p: &mut Process) -> ApiResult {
