@@ -22,6 +22,11 @@ pub struct Cli {
 pub enum Command {
     /// Start a program under the debugger.
     Run(RunArgs),
+    /// Play a lesson: its explanation, with its commands run live in between.
+    Lesson {
+        /// The lesson's folder (e.g. lessons/01-allocations).
+        dir: PathBuf,
+    },
     /// Grade an assignment: run a program with a command script and compare the
     /// transcript with the expected one (exit 0 if identical, 1 with a diff otherwise).
     Check(CheckArgs),
@@ -82,6 +87,7 @@ pub fn main_with(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run(a) => run(a),
         Command::Check(a) => check(a),
+        Command::Lesson { dir } => super::lesson::run(&dir).map(|_| 0),
     }
 }
 

@@ -4,5 +4,6 @@
 
 pub mod check;
 pub mod cli;
+pub mod lesson;
 pub mod repl;
 pub mod transcript;
