@@ -44,7 +44,7 @@ fn lesson_02_debug_heap() {
 /// The lesson player runs every lesson to the end, prose and live output interleaved.
 #[test]
 fn the_player_plays_every_lesson() {
-    for dir in ["01-allocations", "02-debug-heap"] {
+    for dir in ["01-allocations", "02-debug-heap", "03-heap-corruption"] {
         let path = common::root().join("lessons").join(dir);
         let mut out = Vec::new();
         crtlab::frontend::lesson::play(&path, false, &mut out).unwrap_or_else(|e| panic!("{dir}: {e:#}"));
@@ -56,4 +56,9 @@ fn the_player_plays_every_lesson() {
         let last = std::fs::read_to_string(path.join("commands.txt")).unwrap().lines().last().unwrap().to_string();
         assert!(text.contains(&format!("0:000> {last}\n")), "{dir}: the last command ran");
     }
+}
+
+#[test]
+fn lesson_03_heap_corruption() {
+    check_lesson("03-heap-corruption", "guests/tests/heap_overrun.exe");
 }
