@@ -184,3 +184,26 @@ fn tls_template_index_and_callback() {
     assert!(out.contains("tls: callback ran before main\ntls: thread-local counter 0x000000000000002b\ntls: ok\n"), "{out}");
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn check_passes_identical_transcripts_and_diffs_others() {
+    let dir = std::env::temp_dir().join(format!("crtlab-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let expected = dir.join("expected.txt");
+    let e = expected.to_str().unwrap();
+    let o = crtlab(&["check", "guests/allocate.exe", "--script", "lessons/01-allocations/commands.txt", "--expect", e, "--bless"]);
+    assert_eq!(o.status.code(), Some(0));
+    // The blessed transcript is exactly what `crtlab run --script` prints.
+    let run = crtlab(&["run", "guests/allocate.exe", "--script", "lessons/01-allocations/commands.txt"]);
+    assert_eq!(std::fs::read_to_string(&expected).unwrap(), stdout(&run));
+    let o = crtlab(&["check", "guests/allocate.exe", "--script", "lessons/01-allocations/commands.txt", "--expect", e]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("PASS"));
+    let tampered = std::fs::read_to_string(&expected).unwrap().replacen("r8=0000000000000008", "r8=0000000000000010", 1);
+    std::fs::write(&expected, tampered).unwrap();
+    let o = crtlab(&["check", "guests/allocate.exe", "--script", "lessons/01-allocations/commands.txt", "--expect", e]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.starts_with("FAIL"), "{out}");
+    assert!(out.contains("-r8=0000000000000010\n+r8=0000000000000008\n"), "{out}");
+}

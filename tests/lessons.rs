@@ -40,3 +40,25 @@ fn lesson_01_allocations() {
 fn lesson_02_debug_heap() {
     check_lesson("02-debug-heap", "guests/allocate_d.exe");
 }
+
+/// The lesson player runs every lesson to the end, prose and live output interleaved.
+#[test]
+fn the_player_plays_every_lesson() {
+    for dir in ["01-allocations", "02-debug-heap", "03-heap-corruption"] {
+        let path = common::root().join("lessons").join(dir);
+        let mut out = Vec::new();
+        crtlab::frontend::lesson::play(&path, false, &mut out).unwrap_or_else(|e| panic!("{dir}: {e:#}"));
+        let text = String::from_utf8(out).unwrap();
+        let readme = std::fs::read_to_string(path.join("README.md")).unwrap();
+        for heading in readme.lines().filter(|l| l.starts_with('#')) {
+            assert!(text.contains(heading), "{dir}: missing {heading}");
+        }
+        let last = std::fs::read_to_string(path.join("commands.txt")).unwrap().lines().last().unwrap().to_string();
+        assert!(text.contains(&format!("0:000> {last}\n")), "{dir}: the last command ran");
+    }
+}
+
+#[test]
+fn lesson_03_heap_corruption() {
+    check_lesson("03-heap-corruption", "guests/tests/heap_overrun.exe");
+}

@@ -615,6 +615,7 @@ impl<'a> Parser<'a> {
             }
             b'@' => self.parse_at(),
             b'`' => self.parse_source_line(),
+            b'\'' => self.parse_char_constant(),
             b'0'..=b'9' => self.parse_number_token(),
             c if is_word_start(c) => self.parse_word(),
             b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'&' | b'^' | b'|' | b')' => {
@@ -622,6 +623,21 @@ impl<'a> Parser<'a> {
             }
             _ => Err(self.fail(Kind::Syntax, start)),
         }
+    }
+
+    /// A character constant: `'A'` = 0x41, up to 8 characters, the first one in the most
+    /// significant byte (`'TAG1'` = 0x54414731), as MASM reads them.
+    fn parse_char_constant(&mut self) -> PResult {
+        let start = self.pos;
+        let Some(end) = self.find_byte(start + 1, b'\'') else {
+            return Err(self.fail(Kind::Syntax, start));
+        };
+        let body = &self.text.as_bytes()[start + 1..end];
+        if body.is_empty() || body.len() > 8 {
+            return Err(self.fail(Kind::Syntax, start));
+        }
+        self.consume_to(end + 1);
+        Ok(body.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b)))
     }
 
     /// After `(`: expression then `)`.
@@ -1719,6 +1735,11 @@ mod tests {
     fn error_kinds() {
         let f = Fake::new();
         assert_eq!(evaluate("1+1)", &f), Err(EvalError::ExtraCharacter(3)));
+        assert_eq!(evaluate("'A'", &f), Ok(0x41));
+        assert_eq!(evaluate("'TAG1'", &f), Ok(0x5441_4731));
+        assert_eq!(evaluate("'A'+1", &f), Ok(0x42));
+        assert!(evaluate("''", &f).is_err());
+        assert!(evaluate("'abc", &f).is_err());
         assert_eq!(evaluate("1 2", &f), Err(EvalError::ExtraCharacter(2)));
         assert_eq!(evaluate("rsp L8", &f), Err(EvalError::ExtraCharacter(4)));
         assert_eq!(EvalError::ExtraCharacter(3).kind(), "Extra character");

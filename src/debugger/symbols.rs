@@ -517,32 +517,82 @@ fn inline_site_starts(bytes: Arc<Vec<u8>>, rva: u32) -> Option<Vec<u32>> {
     Some(vec![])
 }
 
-/// WinDbg's string wildcards (`*`, `?`), case-insensitive.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            pi += 1;
-            mark = ti;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
+/// One element of a wildcard pattern.
+enum Wild {
+    Star,
+    Any,
+    Char(char),
+    /// `[abc]`, `[a-z]`, `[!a-f]` (or `[^...]`): (negated, inclusive ranges).
+    Set(bool, Vec<(char, char)>),
+}
+
+fn parse_wildcards(pattern: &str) -> Vec<Wild> {
+    let chars: Vec<char> = pattern.to_lowercase().chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => out.push(Wild::Star),
+            '?' => out.push(Wild::Any),
+            '[' if chars[i + 1..].contains(&']') => {
+                let mut j = i + 1;
+                let negated = matches!(chars.get(j), Some('!') | Some('^'));
+                if negated {
+                    j += 1;
+                }
+                let mut ranges = Vec::new();
+                while j < chars.len() && chars[j] != ']' {
+                    if j + 2 < chars.len() && chars[j + 1] == '-' && chars[j + 2] != ']' {
+                        ranges.push((chars[j], chars[j + 2]));
+                        j += 3;
+                    } else {
+                        ranges.push((chars[j], chars[j]));
+                        j += 1;
+                    }
+                }
+                out.push(Wild::Set(negated, ranges));
+                i = j;
+            }
+            c => out.push(Wild::Char(c)),
         }
+        i += 1;
     }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
+    out
+}
+
+/// WinDbg's string wildcards (`*`, `?`, `[a-z]` sets), case-insensitive.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p = parse_wildcards(pattern);
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    // reachable[j]: the pattern prefix seen so far can match t[..j].
+    let mut reachable = vec![false; t.len() + 1];
+    reachable[0] = true;
+    for w in &p {
+        let mut next = vec![false; t.len() + 1];
+        for j in 0..=t.len() {
+            if !reachable[j] {
+                continue;
+            }
+            match w {
+                Wild::Star => {
+                    for slot in next.iter_mut().skip(j) {
+                        *slot = true;
+                    }
+                }
+                Wild::Any if j < t.len() => next[j + 1] = true,
+                Wild::Char(c) if j < t.len() && t[j] == *c => next[j + 1] = true,
+                Wild::Set(neg, ranges) if j < t.len() => {
+                    let inside = ranges.iter().any(|(lo, hi)| *lo <= t[j] && t[j] <= *hi);
+                    if inside != *neg {
+                        next[j + 1] = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        reachable = next;
     }
-    pi == p.len()
+    reachable[t.len()]
 }
 
 /// Symbols matching `module!pattern` (module may be a pattern too), as (address,
@@ -577,6 +627,13 @@ mod tests {
         assert!(wildcard_match("a?loc_new", "alloc_new"));
         assert!(!wildcard_match("alloc", "alloc_new"));
         assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("Rtl[A-F]*Heap", "RtlAllocateHeap"));
+        assert!(wildcard_match("Rtl[A-F]*Heap", "RtlFreeHeap"));
+        assert!(!wildcard_match("Rtl[A-F]*Heap", "RtlSizeHeap"));
+        assert!(wildcard_match("Rtl[!A-F]*Heap", "RtlSizeHeap"));
+        assert!(wildcard_match("alloc_[hm]*", "alloc_heap"));
+        assert!(!wildcard_match("alloc_[hm]*", "alloc_new"));
+        assert!(wildcard_match("a[b", "a[b"));
     }
 
     #[test]

@@ -22,6 +22,32 @@ pub struct Cli {
 pub enum Command {
     /// Start a program under the debugger.
     Run(RunArgs),
+    /// Play a lesson: its explanation, with its commands run live in between.
+    Lesson {
+        /// The lesson's folder (e.g. lessons/01-allocations).
+        dir: PathBuf,
+    },
+    /// Grade an assignment: run a program with a command script and compare the
+    /// transcript with the expected one (exit 0 if identical, 1 with a diff otherwise).
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// The program (.exe) to run.
+    pub program: PathBuf,
+    /// The command script (one command per line).
+    #[arg(long, value_name = "FILE")]
+    pub script: PathBuf,
+    /// The expected transcript.
+    #[arg(long, value_name = "FILE")]
+    pub expect: PathBuf,
+    /// Write the transcript to --expect instead of comparing (for instructors).
+    #[arg(long)]
+    pub bless: bool,
+    /// Instruction budget; 0 = no limit (default: the batch default).
+    #[arg(long, value_name = "N")]
+    pub max_instructions: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -60,6 +86,8 @@ pub const DEFAULT_BATCH_BUDGET: u64 = 10_000_000_000;
 pub fn main_with(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run(a) => run(a),
+        Command::Check(a) => check(a),
+        Command::Lesson { dir } => super::lesson::run(&dir).map(|_| 0),
     }
 }
 
@@ -126,6 +154,28 @@ fn run(a: RunArgs) -> anyhow::Result<i32> {
         session.execute("q");
     }
     Ok(code.map(|c| c as i32).unwrap_or(0))
+}
+
+fn check(a: CheckArgs) -> anyhow::Result<i32> {
+    let budget = match a.max_instructions {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => Some(DEFAULT_BATCH_BUDGET),
+    };
+    match super::check::check(&a.program, &a.script, &a.expect, a.bless, budget)? {
+        super::check::Verdict::Pass => {
+            println!("PASS: the transcript matches {}", a.expect.display());
+            Ok(0)
+        }
+        super::check::Verdict::Blessed => {
+            println!("wrote {}", a.expect.display());
+            Ok(0)
+        }
+        super::check::Verdict::Fail(diff) => {
+            println!("FAIL: the transcript differs from {}\n{diff}", a.expect.display());
+            Ok(1)
+        }
+    }
 }
 
 fn install_ctrl_c(session: &Session) {

@@ -2,6 +2,8 @@
 //! commands from `-c`, a script or piped stdin and echoes each after the prompt, the way
 //! the exercise transcript looks; `repl` is the interactive prompt.
 
+pub mod check;
 pub mod cli;
+pub mod lesson;
 pub mod repl;
 pub mod transcript;

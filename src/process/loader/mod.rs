@@ -96,8 +96,58 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
         return Err(LoadError::Malformed(program.file_name, "it has no entry point".into()));
     }
     let mut api = ApiTable::new();
+    let deps = collect_dependencies(main, &mut api)?;
+    let mut cpu = Cpu::new().map_err(|e| LoadError::Map("process".into(), e))?;
+    let mut space = AddressSpace::new();
+    let mapped = map_modules(deps, &api, program.host_dir.as_deref(), &mut cpu, &mut space)?;
+    bind_imports(&mut cpu, &mapped)?;
 
-    // Walk the import graph breadth-first from the program.
+    let Mapped { modules, images, synthetic } = mapped;
+    let mut p = Process {
+        cpu,
+        modules,
+        api,
+        space,
+        console: Console::default(),
+        clock: Clock::default(),
+        init_queue: VecDeque::new(),
+        detach_queue: VecDeque::new(),
+        command_line: String::new(),
+        exit_code: None,
+        interrupt: Arc::new(AtomicBool::new(false)),
+        next_tls_index: 0,
+        command_line_a: 0,
+        kernel32: Default::default(),
+    };
+    p.console.set_stdin(options.stdin.clone());
+    p.command_line = command_line(&p.modules[0].guest_path, &options.args);
+
+    environment::setup(&mut p).map_err(|e| LoadError::Map("process environment".into(), e.to_string()))?;
+    queue_initializers(&mut p, &images)?;
+    crate::system::ntdll::heap::create_process_heaps(&mut p).map_err(|e| LoadError::Map("process heap".into(), e))?;
+    write_command_line_a(&mut p).map_err(|e| LoadError::Map("command line".into(), e.to_string()))?;
+
+    // ntdll learns KERNEL32's thread thunk at KERNEL32's initialization on Windows.
+    let thunk = p.system_symbol("KERNEL32", "BaseThreadInitThunk").unwrap_or(0);
+    let slot = p.system_symbol("ntdll", "Kernel32ThreadInitThunkFunction").unwrap_or(0);
+    p.cpu.write_u64(slot, thunk).map_err(|e| LoadError::Map("ntdll".into(), e.to_string()))?;
+
+    // Protections last: binding wrote into read-only pages.
+    for (idx, image) in &images {
+        protect_image(&mut p.cpu, image, p.modules[*idx].base)?;
+    }
+    for (idx, built) in &synthetic {
+        let base = p.modules[*idx].base;
+        protect_built(&mut p.cpu, built, base)?;
+    }
+    start_thread(&mut p);
+    Ok(p)
+}
+
+/// Walks the import graph breadth-first from the program: the program, ntdll, KERNEL32,
+/// then every DLL imported (embedded ones as images, the rest as stub modules). Imports
+/// of synthetic modules that have no handler are registered as reporting stubs.
+fn collect_dependencies(main: Image, api: &mut ApiTable) -> Result<Vec<(String, Dep)>, LoadError> {
     let mut deps: Vec<(String, Dep)> = vec![(main.file_name.to_ascii_lowercase(), Dep::File { image: Box::new(main), pdb: None, kind: ModuleKind::Main })];
     for sys in ["ntdll.dll", "kernel32.dll"] {
         deps.push((sys.into(), Dep::Synthetic { file_name: sys.into() }));
@@ -117,7 +167,6 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
                 };
                 deps.push((canon.clone(), dep));
             }
-            // Imports of synthetic modules that have no handler become reporting stubs.
             let is_synthetic = matches!(deps.iter().find(|(n, _)| *n == canon).map(|d| &d.1), Some(Dep::Synthetic { .. }));
             if is_synthetic {
                 let label = match &name {
@@ -126,7 +175,7 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
                 };
                 let exported = match canon.as_str() {
                     "ntdll.dll" => api.has(ntdll::MODULE, &label),
-                    "kernel32.dll" => kernel32::exports(&api, &label),
+                    "kernel32.dll" => kernel32::exports(api, &label),
                     _ => false,
                 };
                 if !exported {
@@ -136,12 +185,21 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
         }
         i += 1;
     }
+    Ok(deps)
+}
 
-    let mut cpu = Cpu::new().map_err(|e| LoadError::Map("process".into(), e))?;
-    let mut space = AddressSpace::new();
-    let mut modules: Vec<Module> = Vec::new();
-    let mut mapped_images: Vec<(usize, Image)> = Vec::new();
-    let mut synthetic: Vec<(usize, BuiltModule)> = Vec::new();
+/// The mapped modules, with the images and synthetic builds they came from (by index
+/// into `modules`).
+struct Mapped {
+    modules: Vec<Module>,
+    images: Vec<(usize, Image)>,
+    synthetic: Vec<(usize, BuiltModule)>,
+}
+
+/// Maps every dependency: the program at MAIN_IMAGE_BASE, ntdll and KERNEL32 at their
+/// fixed bases, the other DLLs downwards from DLL_AREA_TOP.
+fn map_modules(deps: Vec<(String, Dep)>, api: &ApiTable, host_dir: Option<&std::path::Path>, cpu: &mut Cpu, space: &mut AddressSpace) -> Result<Mapped, LoadError> {
+    let mut m = Mapped { modules: Vec::new(), images: Vec::new(), synthetic: Vec::new() };
     let mut dll_top = DLL_AREA_TOP;
     for (canon, dep) in deps {
         match dep {
@@ -153,93 +211,100 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
                     dll_top -= size;
                     dll_top
                 };
-                map_image(&mut cpu, &image, base)?;
+                map_image(cpu, &image, base)?;
                 space.add_fixed(base, size, RegionKind::Image);
-                let symbols = match (&image.codeview, pdb) {
-                    (Some(cv), bytes) => {
-                        let pdb_file = cv.pdb_name.rsplit(['\\', '/']).next().unwrap_or(&cv.pdb_name).to_string();
-                        SymbolSource::Pdb {
-                            path: if bytes.is_none() { program.host_dir.as_ref().map(|d| d.join(&pdb_file)) } else { None },
-                            bytes,
-                            guid: cv.guid,
-                            age: cv.age,
-                            name: pdb_file,
-                        }
-                    }
-                    (None, _) => SymbolSource::Exports,
-                };
-                modules.push(Module {
-                    name: module_name(&image.file_name),
-                    file_name: image.file_name.clone(),
-                    guest_path: guest_path(&image.file_name, false),
-                    base,
-                    size: u64::from(image.size_of_image),
-                    entry: if image.entry_rva != 0 { base + u64::from(image.entry_rva) } else { 0 },
-                    kind,
-                    exports: image.exports.clone(),
-                    sections: image.sections.clone(),
-                    timestamp: image.timestamp,
-                    checksum: image.checksum,
-                    symbols,
-                    tls_index: None,
-                });
-                mapped_images.push((modules.len() - 1, *image));
+                m.modules.push(file_module(&image, base, kind, pdb, host_dir));
+                m.images.push((m.modules.len() - 1, *image));
             }
             Dep::Synthetic { file_name } => {
                 let spec = match canon.as_str() {
-                    "ntdll.dll" => ntdll::spec(&api),
-                    "kernel32.dll" => kernel32::spec(&api),
+                    "ntdll.dll" => ntdll::spec(api),
+                    "kernel32.dll" => kernel32::spec(api),
                     _ => {
-                        let size = stub_module_size(&api, &canon);
+                        let size = stub_module_size(api, &canon);
                         dll_top -= size;
-                        stub_spec(&api, &canon, &file_name, dll_top, size)
+                        stub_spec(api, &canon, &file_name, dll_top, size)
                     }
                 };
                 let built = synth::build(spec).map_err(|e| LoadError::Map(file_name.clone(), e))?;
-                map_built(&mut cpu, &built)?;
+                map_built(cpu, &built)?;
                 space.add_fixed(built.base, align_up(built.image.len() as u64, 0x1_0000), RegionKind::Image);
                 let system = matches!(canon.as_str(), "ntdll.dll" | "kernel32.dll");
-                modules.push(Module {
-                    name: module_name(&built.file_name),
-                    file_name: built.file_name.clone(),
-                    guest_path: guest_path(&built.file_name, system),
-                    base: built.base,
-                    size: built.image.len() as u64,
-                    entry: 0,
-                    kind: ModuleKind::Synthetic,
-                    exports: built_exports(&built),
-                    sections: built
-                        .sections
-                        .iter()
-                        .map(|(n, rva, size, ch)| Section {
-                            name: n.clone(),
-                            rva: *rva,
-                            virtual_size: *size,
-                            raw_offset: *rva,
-                            raw_size: *size,
-                            characteristics: *ch,
-                        })
-                        .collect(),
-                    timestamp: 0,
-                    checksum: 0,
-                    symbols: SymbolSource::Synthetic(built.symbols.clone()),
-                    tls_index: None,
-                });
-                synthetic.push((modules.len() - 1, built));
+                m.modules.push(synthetic_module(&built, system));
+                m.synthetic.push((m.modules.len() - 1, built));
             }
         }
     }
+    Ok(m)
+}
 
-    // Bind every import address table, then the synthetic modules' own slots.
-    for (idx, image) in &mapped_images {
+/// The module record of a PE image: symbols from its PDB (next to the program on the host,
+/// or embedded), else its exports.
+fn file_module(image: &Image, base: u64, kind: ModuleKind, pdb: Option<&'static [u8]>, host_dir: Option<&std::path::Path>) -> Module {
+    let symbols = match &image.codeview {
+        Some(cv) => {
+            let pdb_file = cv.pdb_name.rsplit(['\\', '/']).next().unwrap_or(&cv.pdb_name).to_string();
+            SymbolSource::Pdb {
+                path: if pdb.is_none() { host_dir.map(|d| d.join(&pdb_file)) } else { None },
+                bytes: pdb,
+                guid: cv.guid,
+                age: cv.age,
+                name: pdb_file,
+            }
+        }
+        None => SymbolSource::Exports,
+    };
+    Module {
+        name: module_name(&image.file_name),
+        file_name: image.file_name.clone(),
+        guest_path: guest_path(&image.file_name, false),
+        base,
+        size: u64::from(image.size_of_image),
+        entry: if image.entry_rva != 0 { base + u64::from(image.entry_rva) } else { 0 },
+        kind,
+        exports: image.exports.clone(),
+        sections: image.sections.clone(),
+        timestamp: image.timestamp,
+        checksum: image.checksum,
+        symbols,
+        tls_index: None,
+    }
+}
+
+fn synthetic_module(built: &BuiltModule, system: bool) -> Module {
+    Module {
+        name: module_name(&built.file_name),
+        file_name: built.file_name.clone(),
+        guest_path: guest_path(&built.file_name, system),
+        base: built.base,
+        size: built.image.len() as u64,
+        entry: 0,
+        kind: ModuleKind::Synthetic,
+        exports: built_exports(built),
+        sections: built
+            .sections
+            .iter()
+            .map(|(n, rva, size, ch)| Section { name: n.clone(), rva: *rva, virtual_size: *size, raw_offset: *rva, raw_size: *size, characteristics: *ch })
+            .collect(),
+        timestamp: 0,
+        checksum: 0,
+        symbols: SymbolSource::Synthetic(built.symbols.clone()),
+        tls_index: None,
+    }
+}
+
+/// Fills every import address table, then the synthetic modules' own pointer slots.
+fn bind_imports(cpu: &mut Cpu, m: &Mapped) -> Result<(), LoadError> {
+    let modules = &m.modules;
+    for (idx, image) in &m.images {
         let base = modules[*idx].base;
         for im in &image.imports {
-            let target = bind::find_module(&modules, &im.dll).and_then(|t| {
+            let target = bind::find_module(modules, &im.dll).and_then(|t| {
                 let key = match &im.name {
                     ImportName::Ordinal(o) if modules[t].kind == ModuleKind::Synthetic => ImportName::Name(format!("Ordinal{o}")),
                     k => k.clone(),
                 };
-                bind::resolve_export(&modules, t, &key, 0)
+                bind::resolve_export(modules, t, &key, 0)
             });
             let Some(addr) = target else {
                 let what = match &im.name {
@@ -251,46 +316,34 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
             cpu.write_u64(base + u64::from(im.iat_rva), addr).map_err(|e| LoadError::Map(image.file_name.clone(), e.to_string()))?;
         }
     }
-    for (idx, built) in &synthetic {
+    for (idx, built) in &m.synthetic {
         for (rva, dll, func) in &built.binds {
-            let t = bind::find_module(&modules, dll).ok_or_else(|| LoadError::Map(built.file_name.clone(), format!("no module {dll}")))?;
-            let addr = bind::resolve_export(&modules, t, &ImportName::Name(func.clone()), 0)
+            let t = bind::find_module(modules, dll).ok_or_else(|| LoadError::Map(built.file_name.clone(), format!("no module {dll}")))?;
+            let addr = bind::resolve_export(modules, t, &ImportName::Name(func.clone()), 0)
                 .ok_or_else(|| LoadError::Map(built.file_name.clone(), format!("no export {dll}!{func}")))?;
             cpu.write_u64(modules[*idx].base + u64::from(*rva), addr).map_err(|e| LoadError::Map(built.file_name.clone(), e.to_string()))?;
         }
     }
+    Ok(())
+}
 
-    let mut p = Process {
-        cpu,
-        modules,
-        api,
-        space,
-        console: Console::default(),
-        clock: Clock::default(),
-        init_queue: VecDeque::new(),
-        detach_queue: VecDeque::new(),
-        command_line: String::new(),
-        exit_code: None,
-        interrupt: Arc::new(AtomicBool::new(false)),
-        next_tls_index: 0,
-        command_line_a: 0,
-        kernel32: Default::default(),
-    };
-    p.console.set_stdin(options.stdin.clone());
+/// `"C:\crtlab\prog.exe" arg ...`, quoting what contains blanks.
+fn command_line(program: &str, args: &[String]) -> String {
     let quote = |s: &str| if s.is_empty() || s.contains(' ') { format!("\"{s}\"") } else { s.to_string() };
-    let mut cmd = quote(&p.modules[0].guest_path);
-    for a in &options.args {
+    let mut cmd = quote(program);
+    for a in args {
         cmd.push(' ');
         cmd.push_str(&quote(a));
     }
-    p.command_line = cmd;
+    cmd
+}
 
-    environment::setup(&mut p).map_err(|e| LoadError::Map("process environment".into(), e.to_string()))?;
-    // Static TLS and the init/shutdown queues: DLLs in dependency order (a DLL's imports are
-    // initialized before it, as Windows does), the program last.
-    for k in dependency_order(&mapped_images) {
-        let (idx, image) = &mapped_images[k];
-        setup_tls(&mut p, *idx, image)?;
+/// Static TLS and the init/shutdown queues: DLLs in dependency order (a DLL's imports are
+/// initialized before it, as Windows does), then the program's own TLS callbacks.
+fn queue_initializers(p: &mut Process, images: &[(usize, Image)]) -> Result<(), LoadError> {
+    for k in dependency_order(images) {
+        let (idx, image) = &images[k];
+        setup_tls(p, *idx, image)?;
         let m = &p.modules[*idx];
         if let Some(tls) = &image.tls {
             let delta = m.base.wrapping_sub(image.image_base);
@@ -303,29 +356,14 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
             p.detach_queue.push_front(InitCall { function: m.entry, module_base: m.base, reason: 0 });
         }
     }
-    // Tidy the order so the program's own TLS callbacks run after every DLL's.
     let (dll_calls, main_calls): (Vec<InitCall>, Vec<InitCall>) = p.init_queue.drain(..).partition(|c| c.module_base != MAIN_IMAGE_BASE);
     p.init_queue.extend(dll_calls);
     p.init_queue.extend(main_calls);
+    Ok(())
+}
 
-    crate::system::ntdll::heap::create_process_heaps(&mut p).map_err(|e| LoadError::Map("process heap".into(), e))?;
-    write_command_line_a(&mut p).map_err(|e| LoadError::Map("command line".into(), e.to_string()))?;
-
-    // ntdll learns KERNEL32's thread thunk at KERNEL32's initialization on Windows.
-    let thunk = p.system_symbol("KERNEL32", "BaseThreadInitThunk").unwrap_or(0);
-    let slot = p.system_symbol("ntdll", "Kernel32ThreadInitThunkFunction").unwrap_or(0);
-    p.cpu.write_u64(slot, thunk).map_err(|e| LoadError::Map("ntdll".into(), e.to_string()))?;
-
-    // Protections last: binding wrote into read-only pages.
-    for (idx, image) in &mapped_images {
-        protect_image(&mut p.cpu, image, p.modules[*idx].base)?;
-    }
-    for (idx, built) in &synthetic {
-        let base = p.modules[*idx].base;
-        protect_built(&mut p.cpu, built, base)?;
-    }
-
-    // The thread starts in LdrInitializeThunk with a 0 return slot.
+/// The thread starts in LdrInitializeThunk with a 0 return slot.
+fn start_thread(p: &mut Process) {
     let start = p.system_symbol("ntdll", "LdrInitializeThunk").unwrap_or(0);
     let rsp = THREAD_START_RSP - 0x4d0;
     let _ = p.cpu.write_u64(rsp, 0);
@@ -334,7 +372,6 @@ pub fn create_process(program: Program, options: ProcessOptions) -> Result<Proce
     p.cpu.set_reg(RegisterX86::RCX, rsp + 0x80);
     p.cpu.set_reg(RegisterX86::RDX, NTDLL_BASE);
     p.cpu.set_reg(RegisterX86::EFLAGS, 0x202);
-    Ok(p)
 }
 
 /// The order in which images are initialized: depth first over the imports from the
