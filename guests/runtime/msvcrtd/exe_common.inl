@@ -134,9 +134,9 @@ __declspec(allocate(".CRT$XCAA")) __attribute__((used)) static _PVFV pre_cpp_ini
 // Initializes the CRT, runs the initializers, calls main and exits with its
 // result. The body runs under __try: an exception that nothing else handles
 // would reach _seh_filter_exe (in ucrtbased.dll), which turns the ones it
-// knows into signals. crtlab runs no exception handlers (its debugger
-// reports exceptions instead), so the __except part is never entered there;
-// the __try is why a Debug program imports VCRUNTIME140D!__C_specific_handler.
+// knows into signals. crtlab dispatches exceptions as Windows does, after the
+// debugger's first chance; this filter declines the ones it does not know. The
+// __try is why a Debug program imports VCRUNTIME140D!__C_specific_handler.
 //
 //
 //
