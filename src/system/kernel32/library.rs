@@ -19,7 +19,7 @@ const GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS: u32 = 0x4;
 
 /// The base of the loaded module whose file or module name is `name` (a path's last
 /// component counts; `.dll` may be left out), case-insensitive.
-fn module_by_name(p: &Process, name: &str) -> Option<u64> {
+pub(super) fn module_by_name(p: &Process, name: &str) -> Option<u64> {
     let lower = name.to_ascii_lowercase();
     let file = lower.rsplit(['\\', '/']).next().unwrap_or(&lower).to_string();
     // An api set (api-ms-win-core-fibers-l1-1-1) names the DLL that hosts it.
@@ -78,7 +78,12 @@ fn load_library_ex_w(p: &mut Process) -> ApiResult {
         return ApiResult::Return(0);
     }
     let text = p.read_wstr(name, 260).unwrap_or_default();
-    match module_by_name(p, &text) {
+    load_by_name(p, &text)
+}
+
+/// The loaded module named `text`, or ERROR_MOD_NOT_FOUND.
+fn load_by_name(p: &mut Process, text: &str) -> ApiResult {
+    match module_by_name(p, text) {
         Some(base) => ApiResult::Return(base),
         None => {
             p.set_last_error(status::ERROR_MOD_NOT_FOUND);
@@ -116,11 +121,5 @@ fn load_library_a(p: &mut Process) -> ApiResult {
         return ApiResult::Return(0);
     }
     let text = p.read_cstr(name, 260).unwrap_or_default();
-    match module_by_name(p, &text) {
-        Some(base) => ApiResult::Return(base),
-        None => {
-            p.set_last_error(status::ERROR_MOD_NOT_FOUND);
-            ApiResult::Return(0)
-        }
-    }
+    load_by_name(p, &text)
 }

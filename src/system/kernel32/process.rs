@@ -60,14 +60,8 @@ fn get_command_line_w(p: &mut Process) -> ApiResult {
 
 fn module_handle(p: &mut Process, name: Option<String>) -> ApiResult {
     let Some(name) = name else { return ApiResult::Return(p.main_module().base) };
-    let lower = name.to_ascii_lowercase();
-    let file = lower.rsplit(['\\', '/']).next().unwrap_or(&lower).to_string();
-    let found = p.modules.iter().find(|m| {
-        let f = m.file_name.to_ascii_lowercase();
-        f == file || f == format!("{file}.dll") || m.name.eq_ignore_ascii_case(&file)
-    });
-    match found {
-        Some(m) => ApiResult::Return(m.base),
+    match super::library::module_by_name(p, &name) {
+        Some(base) => ApiResult::Return(base),
         None => {
             p.set_last_error(status::ERROR_MOD_NOT_FOUND);
             ApiResult::Return(0)
@@ -214,14 +208,19 @@ fn free_environment_strings_w(_p: &mut Process) -> ApiResult {
     ApiResult::Return(1)
 }
 
+/// A variable of the fixed guest environment; names compare without case, as on Windows.
+fn environment_variable(name: &str) -> Option<&'static str> {
+    ENVIRONMENT.iter().find_map(|v| {
+        let (k, val) = v.split_once('=')?;
+        (!k.is_empty() && k.eq_ignore_ascii_case(name)).then_some(val)
+    })
+}
+
 /// GetEnvironmentVariableA(lpName, lpBuffer, nSize)
 fn get_environment_variable_a(p: &mut Process) -> ApiResult {
     let (name_ptr, buf, size) = (p.arg(0), p.arg(1), p.arg(2) as u32 as u64);
     let name = p.read_cstr(name_ptr, 256).unwrap_or_default();
-    let value = ENVIRONMENT.iter().find_map(|v| {
-        let (k, val) = v.split_once('=')?;
-        (!k.is_empty() && k.eq_ignore_ascii_case(&name)).then_some(val)
-    });
+    let value = environment_variable(&name);
     let Some(value) = value else {
         p.set_last_error(203); // ERROR_ENVVAR_NOT_FOUND
         return ApiResult::Return(0);
@@ -248,10 +247,7 @@ pub fn register_environment_and_pointers(t: &mut ApiTable) {
 fn get_environment_variable_w(p: &mut Process) -> ApiResult {
     let (name_ptr, buf, size) = (p.arg(0), p.arg(1), p.arg(2) as u32 as u64);
     let name = p.read_wstr(name_ptr, 32767).unwrap_or_default();
-    let value = ENVIRONMENT.iter().find_map(|v| {
-        let (k, val) = v.split_once('=')?;
-        (!k.is_empty() && k.eq_ignore_ascii_case(&name)).then_some(val)
-    });
+    let value = environment_variable(&name);
     let Some(value) = value else {
         p.set_last_error(203); // ERROR_ENVVAR_NOT_FOUND
         return ApiResult::Return(0);
